@@ -1,0 +1,275 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansSync.Runtime.Hosting;
+
+namespace OrleansSync.Runtime.Inbox;
+
+/// <summary>
+/// Delivers the inbox events of the partitions this silo owns to the <see cref="IInboxHandler"/>: one partition at a
+/// time in sequence order, several partitions at once. Woken when events arrive (here, or elsewhere through the
+/// database), and every <see cref="InboxOptions.PollInterval"/> in case a wake-up was missed or a retry fell due.
+/// </summary>
+/// <remarks>
+/// A failed event holds up its partition until it succeeds or is dead-lettered after
+/// <see cref="InboxOptions.MaxAttempts"/> attempts: that is what keeps events for one grain in order. Delivered
+/// events are acknowledged in batches after delivery, so a silo dying mid-batch makes the next owner deliver part of
+/// the batch again — at least once, never lost.
+/// </remarks>
+internal sealed partial class InboxPump(
+    SiloRuntime runtime,
+    IInboxStore store,
+    InboxSignal signal,
+    SiloControl control,
+    IServiceProvider services,
+    IOptions<InboxOptions> options,
+    ILogger<InboxPump> logger) : BackgroundService
+{
+    private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
+
+    private readonly InboxOptions _options = options.Value;
+    private readonly Dictionary<int, Drain> _drains = [];
+    private readonly Lock _drainsLock = new();
+    private SemaphoreSlim? _concurrency;
+    private IInboxHandler? _handler;
+    private DateTimeOffset _lastPurge;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _handler = services.GetService<IInboxHandler>();
+        if (_handler is null)
+        {
+            LogNoHandler();
+            return;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, control.Killed);
+        using var concurrency = new SemaphoreSlim(_options.MaxConcurrentPartitions);
+        _concurrency = concurrency;
+        var wakeUps = signal.Listen();
+        using var timer = new PeriodicTimer(_options.PollInterval, runtime.Time);
+        try
+        {
+            await control.WhenStarted.WaitAsync(stop.Token);
+            var poll = timer.WaitForNextTickAsync(stop.Token).AsTask();
+            var woken = wakeUps.WaitToReadAsync(stop.Token).AsTask();
+            await PollAsync(stop.Token);
+            while (true)
+            {
+                await Task.WhenAny(poll, woken);
+                await control.WaitWhilePausedAsync(stop.Token);
+
+                if (woken.IsCompleted)
+                {
+                    await woken;
+                    while (wakeUps.TryRead(out var partition))
+                        Start(partition, stop.Token);
+                    woken = wakeUps.WaitToReadAsync(stop.Token).AsTask();
+                }
+
+                if (poll.IsCompleted)
+                {
+                    if (!await poll)
+                        break;
+                    await PollAsync(stop.Token);
+                    poll = timer.WaitForNextTickAsync(stop.Token).AsTask();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+
+        Task[] running;
+        lock (_drainsLock)
+            running = _drains.Values.Select(d => d.Task).ToArray();
+        await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task PollAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var owned = runtime.Partitions.OwnedPartitions();
+            if (owned.Count > 0)
+            {
+                foreach (var partition in await store.PartitionsWithPendingAsync(owned, cancellationToken))
+                    Start(partition, cancellationToken);
+            }
+
+            var now = runtime.Time.GetUtcNow();
+            if (now - _lastPurge > PurgeInterval)
+            {
+                _lastPurge = now;
+                var purged = await store.PurgeDeliveredAsync(now - _options.RetainProcessedFor, cancellationToken);
+                if (purged > 0)
+                    LogPurged(purged);
+            }
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogPollFailed(exception);
+        }
+    }
+
+    /// <summary>Drains a partition, unless a drain is already running there — then that drain goes round once more.</summary>
+    private void Start(int partition, CancellationToken cancellationToken)
+    {
+        if (!runtime.Partitions.IsOwned(partition))
+            return;
+
+        lock (_drainsLock)
+        {
+            if (_drains.TryGetValue(partition, out var running))
+            {
+                running.Again = true;
+                return;
+            }
+
+            var drain = new Drain();
+            _drains[partition] = drain;
+            drain.Task = Task.Run(() => DrainAsync(partition, drain, cancellationToken), CancellationToken.None);
+        }
+    }
+
+    private async Task DrainAsync(int partition, Drain drain, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _concurrency!.WaitAsync(cancellationToken);
+            try
+            {
+                while (true)
+                {
+                    lock (_drainsLock)
+                        drain.Again = false;
+
+                    if (!runtime.Partitions.TryEnterWork(partition))
+                        return;
+                    try
+                    {
+                        await DeliverAsync(partition, cancellationToken);
+                    }
+                    finally
+                    {
+                        runtime.Partitions.ExitWork(partition);
+                    }
+
+                    lock (_drainsLock)
+                    {
+                        if (!drain.Again)
+                            return;
+                    }
+                }
+            }
+            finally
+            {
+                _concurrency.Release();
+            }
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogDrainFailed(exception, partition);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            lock (_drainsLock)
+                _drains.Remove(partition);
+        }
+    }
+
+    /// <summary>Delivers the partition's pending events in order until none is left, or the first one must wait.</summary>
+    private async Task DeliverAsync(int partition, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var batch = await store.ReadPendingAsync(partition, _options.BatchSize, cancellationToken);
+            if (batch.Count == 0)
+                return;
+
+            var delivered = new List<long>(batch.Count);
+            try
+            {
+                foreach (var message in batch)
+                {
+                    var now = runtime.Time.GetUtcNow();
+                    if (message.NextAttemptAt > now || !runtime.Partitions.IsOwned(partition))
+                        return;
+
+                    try
+                    {
+                        await _handler!.HandleAsync(message, cancellationToken);
+                        delivered.Add(message.Id.Sequence);
+                    }
+                    catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        await AcknowledgeAsync(partition, delivered);
+                        // A partition lost mid-delivery is not the event's fault: its new owner delivers it again.
+                        if (!runtime.Partitions.IsOwned(partition) || !await RecordFailureAsync(message, exception))
+                            return;
+                    }
+                }
+            }
+            finally
+            {
+                await AcknowledgeAsync(partition, delivered);
+            }
+        }
+    }
+
+    private async Task AcknowledgeAsync(int partition, List<long> delivered)
+    {
+        if (delivered.Count == 0)
+            return;
+        await store.MarkDeliveredAsync(partition, delivered, runtime.Time.GetUtcNow());
+        delivered.Clear();
+    }
+
+    /// <summary>Schedules a retry (false: the partition waits for it) or dead-letters the event (true: go on with the next).</summary>
+    private async Task<bool> RecordFailureAsync(InboxMessage message, Exception exception)
+    {
+        var now = runtime.Time.GetUtcNow();
+        var attempts = message.Attempts + 1;
+        var error = $"{exception.GetType().Name}: {exception.Message}";
+        if (attempts >= _options.MaxAttempts)
+        {
+            await store.MarkFailedAsync(message.Id, attempts, error, retryAt: null, now);
+            LogDeadLettered(exception, message.Id, message.Source, message.EventId, attempts);
+            return true;
+        }
+
+        var retryAt = now + _options.RetryDelay(attempts);
+        await store.MarkFailedAsync(message.Id, attempts, error, retryAt, now);
+        LogRetrying(exception, message.Id, message.Source, message.EventId, attempts, retryAt);
+        return false;
+    }
+
+    private sealed class Drain
+    {
+        public Task Task { get; set; } = Task.CompletedTask;
+
+        public bool Again { get; set; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No IInboxHandler is registered: inbox events are recorded but not delivered")]
+    private partial void LogNoHandler();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for inbox work failed")]
+    private partial void LogPollFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Draining inbox partition {Partition} failed; the next poll tries again")]
+    private partial void LogDrainFailed(Exception exception, int partition);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} delivered inbox events past their retention")]
+    private partial void LogPurged(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox event {Id} ({Source} {EventId}) failed {Attempts} times; retrying at {RetryAt}")]
+    private partial void LogRetrying(Exception exception, InboxEventId id, string source, string eventId, int attempts, DateTimeOffset retryAt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Inbox event {Id} ({Source} {EventId}) failed {Attempts} times and was dead-lettered")]
+    private partial void LogDeadLettered(Exception exception, InboxEventId id, string source, string eventId, int attempts);
+}
