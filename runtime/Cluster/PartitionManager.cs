@@ -134,8 +134,9 @@ internal sealed partial class PartitionManager(
         await membership.HeartbeatAsync(SiloId, now, table.OwnedPartitions().Count, runtime.Directory.Count);
 
         var renewed = (await leases.RenewAsync(SiloId, now, expiresAt)).ToDictionary(l => l.Partition);
-        foreach (var partition in table.HeldPartitions().Where(p => !renewed.ContainsKey(p)))
-            OnLost(partition);
+        var lost = table.HeldPartitions().Where(p => !renewed.ContainsKey(p)).ToList();
+        if (lost.Count > 0)
+            OnLost(lost);
         foreach (var lease in renewed.Values)
         {
             // A lease the database says is ours but this silo does not know of was taken by an acquire whose answer got
@@ -231,12 +232,14 @@ internal sealed partial class PartitionManager(
             }
         }));
 
-    private void OnLost(int partition)
+    private void OnLost(List<int> partitions)
     {
-        LogLost(SiloId, partition);
-        runtime.Partitions.SetNotOwned(partition);
-        _ = runtime.Directory.DeactivateAsync(a => a.Partition == partition,
-            new DeactivationReason(DeactivationReasonCode.PartitionLost, $"The lease on partition {partition} was lost."));
+        LogLost(SiloId, partitions.Count, string.Join(", ", partitions));
+        foreach (var partition in partitions)
+            runtime.Partitions.SetNotOwned(partition);
+        var lost = partitions.ToHashSet();
+        _ = runtime.Directory.DeactivateAsync(a => lost.Contains(a.Partition),
+            new DeactivationReason(DeactivationReasonCode.PartitionLost, "The silo lost the lease on the grain's partition."));
     }
 
     private DateTimeOffset ExpiryFrom(DateTimeOffset now)
@@ -280,6 +283,6 @@ internal sealed partial class PartitionManager(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {SiloId} could not hand partition {Partition} over")]
     private partial void LogReleaseFailed(Exception exception, string siloId, int partition);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {SiloId} lost its lease on partition {Partition}; its grains there are deactivated")]
-    private partial void LogLost(string siloId, int partition);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {SiloId} lost its leases on {Count} partitions ({Partitions}); its grains there are deactivated")]
+    private partial void LogLost(string siloId, int count, string partitions);
 }

@@ -32,8 +32,10 @@ public sealed class TestClusterOptions
     /// <summary>Shared by every silo; <see cref="TimeProvider.System"/> when not set.</summary>
     public TimeProvider? Time { get; set; }
 
-    /// <summary>Where the silos log; nothing below warnings when not set.</summary>
+    /// <summary>Where the silos log, besides nowhere.</summary>
     public ILoggerProvider? LoggerProvider { get; set; }
+
+    public LogLevel MinimumLogLevel { get; set; } = LogLevel.Warning;
 }
 
 /// <summary>
@@ -95,7 +97,10 @@ public sealed class TestCluster : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>Waits until every partition is owned by a running silo and each running silo holds its fair share.</summary>
+    /// <summary>
+    /// Waits until every partition is owned by a running silo and no running silo holds more than its fair share
+    /// (the partition count divided by the silos, rounded up) — 86, 86 and 84 of 256 for three silos, say.
+    /// </summary>
     public async Task WaitUntilBalancedAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -106,7 +111,7 @@ public sealed class TestCluster : IAsyncDisposable
             var fairShare = (partitionCount + running.Count - 1) / running.Count;
             var owned = running.Select(s => s.Runtime.Partitions.OwnedPartitions()).ToList();
             var distinct = owned.SelectMany(p => p).Distinct().Count();
-            if (distinct == partitionCount && owned.All(p => p.Count <= fairShare && p.Count >= partitionCount / running.Count))
+            if (distinct == partitionCount && owned.All(p => p.Count <= fairShare))
                 return;
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"The cluster did not balance within {timeout}: running silos own {string.Join(", ", owned.Select(p => p.Count))} of {partitionCount} partitions ({distinct} distinct).");
@@ -134,7 +139,7 @@ public sealed class TestCluster : IAsyncDisposable
 
         configuration.AddInMemoryCollection(settings);
         logging.ClearProviders();
-        logging.SetMinimumLevel(LogLevel.Warning);
+        logging.SetMinimumLevel(_options.MinimumLogLevel);
         if (_options.LoggerProvider is not null)
             logging.AddProvider(_options.LoggerProvider);
         if (_options.Time is not null)

@@ -2,7 +2,9 @@ namespace OrleansSync.Tests.Infrastructure;
 
 /// <summary>
 /// A clock the test moves. <see cref="Advance"/> walks time forward timer by timer, firing each due timer at its own
-/// due time, so that a periodic timer crossed several times fires several times, in order.
+/// due time, so that a periodic timer crossed several times fires several times, in order — and code woken by one
+/// firing may run while the walk goes on. <see cref="Jump"/> moves time at once, as when a machine wakes from sleep:
+/// every timer that fell due fires once, at the new time.
 /// </summary>
 public sealed class ManualTimeProvider : TimeProvider
 {
@@ -61,6 +63,27 @@ public sealed class ManualTimeProvider : TimeProvider
 
             next.Fire();
         }
+    }
+
+    /// <summary>Moves the clock forward in one step; each timer that fell due meanwhile fires once.</summary>
+    public void Jump(TimeSpan by)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
+        List<ManualTimer> due;
+        lock (_lock)
+        {
+            _now += by;
+            due = _timers.Where(t => t.DueAt <= _now).ToList();
+            foreach (var timer in due)
+            {
+                timer.DueAt = timer.Period > TimeSpan.Zero ? _now + timer.Period : null;
+                if (timer.DueAt is null)
+                    _timers.Remove(timer);
+            }
+        }
+
+        foreach (var timer in due)
+            timer.Fire();
     }
 
     private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer

@@ -43,7 +43,8 @@ public sealed class PostgresServer
             return new PostgresServer(new NpgsqlConnectionStringBuilder(external) { Database = "postgres" }.ConnectionString);
 
         var bin = FindBinaries();
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "orleanssync-test-pg-" + Guid.NewGuid().ToString("N")[..8]);
+        RemoveAbandonedDirectories();
+        var dataDirectory = Path.Combine(Path.GetTempPath(), DirectoryPrefix + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dataDirectory);
         var asRoot = Environment.UserName == "root";
         if (asRoot)
@@ -61,6 +62,32 @@ public sealed class PostgresServer
         };
 
         return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres");
+    }
+
+    private const string DirectoryPrefix = "orleanssync-test-pg-";
+
+    /// <summary>A test process killed before its exit handler ran leaves its data directory behind; no server runs there any more.</summary>
+    private static void RemoveAbandonedDirectories()
+    {
+        foreach (var directory in Directory.GetDirectories(Path.GetTempPath(), DirectoryPrefix + "*"))
+        {
+            var pidFile = Path.Combine(directory, "postmaster.pid");
+            var running = File.Exists(pidFile)
+                && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid)
+                && Directory.Exists($"/proc/{pid}");
+            if (running)
+                continue;
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
     }
 
     private static string FindBinaries()
