@@ -28,8 +28,11 @@ public sealed class ClusterOptions
     /// <summary>Rows of silos that stopped or died are kept this long for operators, then removed.</summary>
     public TimeSpan DeadSiloRetention { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>The worst-case time for a dead silo's partitions to reach survivors.</summary>
-    public TimeSpan FailoverTime => LeaseDuration == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : LeaseDuration + LeaseRenewInterval;
+    /// <summary>
+    /// A silo whose last heartbeat is older than this is dead: a lease's length (its leases have expired by then too),
+    /// or three rounds when leases never expire (the single-process default).
+    /// </summary>
+    public TimeSpan SiloDeadAfter => LeaseDuration == Timeout.InfiniteTimeSpan ? LeaseRenewInterval * 3 : LeaseDuration;
 
     internal static ValidationResult? Validate(ClusterOptions options)
     {

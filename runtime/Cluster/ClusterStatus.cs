@@ -33,7 +33,7 @@ internal sealed class ClusterStatus(IMembershipTable membership, IPartitionLease
             .Where(l => l.OwnerSiloId is not null && l.ExpiresAt > now)
             .GroupBy(l => l.OwnerSiloId!)
             .ToDictionary(g => g.Key, g => g.Count());
-        var deadAfter = options.Value.LeaseDuration;
+        var deadAfter = options.Value.SiloDeadAfter;
         return silos
             .Select(s => new SiloView(s.SiloId, s.Address, s.HostName, s.EffectiveStatus(now, deadAfter), s.StartedAt, s.LastHeartbeat, owned.GetValueOrDefault(s.SiloId), s.Activations))
             .ToList();

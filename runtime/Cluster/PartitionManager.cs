@@ -148,7 +148,7 @@ internal sealed partial class PartitionManager(
         }
 
         var silos = await membership.ReadAllAsync();
-        var live = Math.Max(1, silos.Count(s => s.EffectiveStatus(now, _options.LeaseDuration) == SiloStatus.Active));
+        var live = Math.Max(1, silos.Count(s => s.EffectiveStatus(now, _options.SiloDeadAfter) == SiloStatus.Active));
         var fairShare = (_options.PartitionCount + live - 1) / live;
         var owned = table.OwnedPartitions();
 

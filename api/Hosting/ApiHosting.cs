@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using OrleansSync.Api.Operators;
+using OrleansSync.Api.Security;
+using OrleansSync.Runtime.Hosting;
+
+namespace OrleansSync.Api.Hosting;
+
+/// <summary>Sets up the api endpoints, wherever they run: alone, or inside a silo.</summary>
+public static class ApiHosting
+{
+    public const string OperatorPolicy = "Operator";
+
+    public static IServiceCollection AddOrleansSyncApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        var durable = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(OrleansSyncHosting.PostgresConnectionStringName));
+        services.AddOptions<ApiOptions>()
+            .Bind(configuration.GetSection(ApiOptions.SectionName))
+            .Validate(o => o.AdminKeys.Count > 0 && o.AdminKeys.All(k => k.Length >= 16),
+                "Api:AdminKeys must hold at least one operator key of 16 characters or more (environment: Api__AdminKeys__0).")
+            .ValidateOnStart();
+        if (!durable)
+        {
+            // The single-process default is for trying things out: without configured keys it makes one up for this run
+            // and says so in the log, rather than leave the operator API open.
+            services.AddSingleton<GeneratedAdminKey>();
+            services.AddSingleton<IPostConfigureOptions<ApiOptions>>(sp => new PostConfigureOptions<ApiOptions>(Options.DefaultName, o =>
+            {
+                if (o.AdminKeys.Count == 0)
+                    o.AdminKeys.Add(sp.GetRequiredService<GeneratedAdminKey>().Value);
+            }));
+        }
+
+        services.AddProblemDetails();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(OperatorPolicy, policy => policy.RequireRole(ApiKeyAuthenticationHandler.AdminRole));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+        });
+        return services;
+    }
+
+    /// <summary>Problem details for every error, then authentication.</summary>
+    public static WebApplication UseOrleansSyncApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        if (app.Services.GetService<GeneratedAdminKey>() is { } generated && app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.AdminKeys.Contains(generated.Value))
+            app.Logger.LogWarning("No Api:AdminKeys configured. The operator API key for this run is {AdminKey} (send it as 'Authorization: Bearer <key>').", generated.Value);
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapOrleansSyncApi(this IEndpointRouteBuilder endpoints)
+    {
+        var operators = endpoints.MapGroup("/api").RequireAuthorization(OperatorPolicy);
+        operators.MapClusterEndpoints();
+        operators.MapInboxEndpoints();
+        return endpoints;
+    }
+
+    /// <summary>An operator key made up at start for one run of the single-process default.</summary>
+    internal sealed class GeneratedAdminKey
+    {
+        public string Value { get; } = "dev-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    }
+}
