@@ -53,9 +53,6 @@ public sealed class SiloOptions
 {
     public const string SectionName = "Silo";
 
-    /// <summary>A unique id; generated at start when not set.</summary>
-    public string? SiloId { get; set; }
-
     /// <summary>
     /// The address other nodes use for this silo's internal endpoints (e.g. <c>http://silo1:8080</c>). When not set,
     /// the first address the server listens on, with a wildcard host replaced by this machine's name.

@@ -58,6 +58,9 @@ internal sealed record GrainInterfaceModel(
             var overloaded = new HashSet<string>(members.OfType<IMethodSymbol>().GroupBy(m => m.Name).Where(g => g.Count() > 1).Select(g => g.Key));
             foreach (var member in members)
             {
+                // A property's or event's accessors are reported with the property or event itself.
+                if (member is IMethodSymbol { AssociatedSymbol: not null })
+                    continue;
                 if (member is not IMethodSymbol method || method.MethodKind != MethodKind.Ordinary)
                 {
                     if (declaredHere)

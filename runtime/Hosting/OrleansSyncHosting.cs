@@ -42,7 +42,8 @@ public static class OrleansSyncHosting
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new SiloIdentity(sp.GetRequiredService<IOptions<SiloOptions>>().Value.SiloId ?? SiloIdentity.NewId()));
+        // A fresh id for every process: fencing tells writers apart by silo id and epoch, so no two lives of a silo may share one.
+        services.AddSingleton(_ => new SiloIdentity(SiloIdentity.NewId()));
         services.AddSingleton<SiloControl>();
         services.AddSingleton(sp => new TenantPartitioner(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.PartitionCount));
         services.AddSingleton(sp => new LocalPartitionTable(
