@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using BenchmarkDotNet.Attributes;
+using OrleansSync.Runtime;
+using OrleansSync.Runtime.Testing;
+
+namespace OrleansSync.Bench;
+
+/// <summary>
+/// In-silo grain calls against a plain baseline, in the same run: the baseline calls the same counter as a plain
+/// object, found by key in a dictionary and called under that key's lock — what a hand-written actor would do. The
+/// grain calls go through generated references and the runtime (one activation per grain, turns, queueing when busy).
+/// Each invocation makes <see cref="CallsPerInvoke"/> calls over 100 grains, so the reported time is per call.
+/// </summary>
+[MemoryDiagnoser]
+public class InSiloCallBenchmarks
+{
+    public const int CallsPerInvoke = 100_000;
+    private const int GrainCount = 100;
+
+    private readonly ConcurrentDictionary<string, PlainCounter> _plain = new();
+    private readonly ConcurrentDictionary<string, object> _locks = new();
+    private string[] _keys = [];
+    private IBenchGrain[] _grains = [];
+    private TestCluster? _silo;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _silo = TestCluster.StartAsync(new TestClusterOptions
+        {
+            InitialSilos = 1,
+            ConfigureSilo = silo => silo.AddGrain<BenchGrain>(),
+        }).GetAwaiter().GetResult();
+
+        _keys = Enumerable.Range(0, GrainCount).Select(i => $"tenant{i % 10}/bench/{i}").ToArray();
+        _grains = _keys.Select(k => _silo.Silos[0].GrainFactory.GetGrain<IBenchGrain>(k)).ToArray();
+        foreach (var key in _keys)
+        {
+            _plain[key] = new PlainCounter();
+            _locks[key] = new object();
+        }
+
+        Task.WhenAll(_grains.Select(g => g.Ping())).GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _silo?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = CallsPerInvoke)]
+    public async Task<int> Baseline_direct_call_behind_per_key_lock()
+    {
+        var sum = 0;
+        for (var i = 0; i < CallsPerInvoke; i++)
+        {
+            var key = _keys[i % GrainCount];
+            Task<int> call;
+            lock (_locks[key])
+                call = _plain[key].Increment();
+            sum += await call;
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
+    public async Task<int> Grain_call_in_silo()
+    {
+        var sum = 0;
+        for (var i = 0; i < CallsPerInvoke; i++)
+            sum += await _grains[i % GrainCount].Increment();
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
+    public async Task Grain_call_in_silo_without_result()
+    {
+        for (var i = 0; i < CallsPerInvoke; i++)
+            await _grains[i % GrainCount].Ping();
+    }
+
+    /// <summary>Both cores: one caller per core, each on its own half of the grains.</summary>
+    [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
+    public Task Baseline_two_callers() => Task.WhenAll(Enumerable.Range(0, 2).Select(caller => Task.Run(async () =>
+    {
+        for (var i = caller; i < CallsPerInvoke; i += 2)
+        {
+            var key = _keys[i % GrainCount];
+            Task<int> call;
+            lock (_locks[key])
+                call = _plain[key].Increment();
+            await call;
+        }
+    })));
+
+    [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
+    public Task Grain_call_in_silo_two_callers() => Task.WhenAll(Enumerable.Range(0, 2).Select(caller => Task.Run(async () =>
+    {
+        for (var i = caller; i < CallsPerInvoke; i += 2)
+            await _grains[i % GrainCount].Increment();
+    })));
+}
