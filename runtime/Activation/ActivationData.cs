@@ -59,15 +59,6 @@ internal sealed class ActivationData
     /// <summary>The grain object, while the activation is alive.</summary>
     public Grain? Instance { get; private set; }
 
-    public bool IsValid
-    {
-        get
-        {
-            lock (_lock)
-                return _status == Status.Valid;
-        }
-    }
-
     /// <summary>Starts a turn for a call that will run inline, if nothing else is running or waiting.</summary>
     public bool TryBeginInlineTurn()
     {

@@ -24,9 +24,6 @@ internal sealed class ActivationDirectory(SiloRuntime runtime)
 
     public ICollection<ActivationData> Snapshot() => _activations.Values;
 
-    public IReadOnlyDictionary<GrainType, int> CountByGrainType()
-        => _activations.Values.Where(a => a.IsValid).GroupBy(a => a.GrainId.Type).ToDictionary(g => g.Key, g => g.Count());
-
     /// <summary>Deactivates every activation that matches, and waits until they are gone (or abandoned, see <see cref="ActivationData.DeactivateWithinTimeoutAsync"/>).</summary>
     public Task DeactivateAsync(Func<ActivationData, bool> which, DeactivationReason reason)
         => Task.WhenAll(_activations.Values.Where(which).Select(a => a.DeactivateWithinTimeoutAsync(reason)).ToList());

@@ -141,7 +141,7 @@ internal sealed class SiloRuntime
     {
         try
         {
-            return await call.WaitAsync(_responseTimeout, Time).ConfigureAwait(false);
+            return await call.WaitAsync(_responseTimeout, Time);
         }
         catch (TimeoutException) when (!call.IsCompleted)
         {

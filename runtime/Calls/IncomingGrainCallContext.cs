@@ -32,7 +32,7 @@ internal sealed class IncomingGrainCallContext<TGrain, TArgs, TResult> : IIncomi
     public static async Task<TResult> Run(IIncomingGrainCallFilter[] filters, ActivationData activation, GrainMethod<TGrain, TArgs, TResult> method, TArgs args)
     {
         var context = new IncomingGrainCallContext<TGrain, TArgs, TResult>(filters, activation, method, args);
-        await context.Invoke().ConfigureAwait(false);
+        await context.Invoke();
         return context._result!;
     }
 
@@ -40,10 +40,10 @@ internal sealed class IncomingGrainCallContext<TGrain, TArgs, TResult> : IIncomi
     {
         if (_nextFilter < _filters.Length)
         {
-            await _filters[_nextFilter++].Invoke(this).ConfigureAwait(false);
+            await _filters[_nextFilter++].Invoke(this);
             return;
         }
 
-        _result = await _method.Invoke(Grain, _args).ConfigureAwait(false);
+        _result = await _method.Invoke(Grain, _args);
     }
 }

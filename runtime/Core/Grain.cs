@@ -8,6 +8,11 @@ namespace OrleansSync.Runtime;
 /// partition; its calls run one at a time, in arrival order, each from start to finish before the next begins
 /// (non-reentrant turns).
 /// </summary>
+/// <remarks>
+/// A turn is the whole call, awaits included, so grain code needs no locks and no <c>ConfigureAwait</c>: the runtime
+/// installs no synchronization context, and no other call runs until this one's task completes. Work a grain starts
+/// and leaves running after its call returns is outside every turn, and so unprotected: don't.
+/// </remarks>
 public abstract class Grain : IGrain
 {
     [ThreadStatic]

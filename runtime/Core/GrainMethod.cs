@@ -62,7 +62,7 @@ public sealed class GrainMethod<TGrain, TArgs, TResult> : GrainMethod
     internal override async Task<byte[]?> InvokeFromWireAsync(GrainCallDispatcher dispatcher, GrainReference target, ReadOnlyMemory<byte> arguments, JsonSerializerOptions json)
     {
         var args = arguments.IsEmpty ? default! : JsonSerializer.Deserialize<TArgs>(arguments.Span, json)!;
-        var result = await dispatcher.InvokeFromRemoteAsync(target, this, args).ConfigureAwait(false);
+        var result = await dispatcher.InvokeFromRemoteAsync(target, this, args);
         return typeof(TResult) == typeof(VoidResult) ? null : JsonSerializer.SerializeToUtf8Bytes(result, json);
     }
 }
@@ -83,7 +83,7 @@ public readonly struct VoidResult
 
     private static async Task<VoidResult> AwaitAsync(Task task)
     {
-        await task.ConfigureAwait(false);
+        await task;
         return default;
     }
 }

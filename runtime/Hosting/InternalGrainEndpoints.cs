@@ -57,11 +57,10 @@ public static class InternalGrainEndpoints
         var runtime = services.GetRequiredService<SiloRuntime>();
         var json = services.GetRequiredService<IOptions<GrainSerializationOptions>>().Value.JsonSerializerOptions;
         var arguments = await ReadBodyAsync(http.Request, http.RequestAborted);
-        if (http.Request.Headers[RemoteGrainCallTransport.RequestContextHeader].ToString() is { Length: > 0 } context)
-            RequestContext.Import(JsonSerializer.Deserialize<Dictionary<string, string>>(context));
-
         try
         {
+            if (http.Request.Headers[RemoteGrainCallTransport.RequestContextHeader].ToString() is { Length: > 0 } context)
+                RequestContext.Import(JsonSerializer.Deserialize<Dictionary<string, string>>(context));
             var reference = runtime.GrainFactory.CreateReference(description.InterfaceType, key, grainType: null);
             var result = await method.InvokeFromWireAsync(runtime.Dispatcher, reference, arguments, json);
             if (result is null)
@@ -81,7 +80,7 @@ public static class InternalGrainEndpoints
         }
         catch (JsonException exception)
         {
-            await Problem(http, StatusCodes.Status400BadRequest, "Unreadable arguments", exception.Message);
+            await Problem(http, StatusCodes.Status400BadRequest, "Unreadable request", exception.Message);
         }
         catch (Exception exception)
         {

@@ -44,6 +44,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.Equal($"Hello Bo from {tenant}/g", await cluster.Client.GetGrain<IGreeterGrain>($"{tenant}/g").Hello("Bo"));
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.Client.GetGrain<ITurnGrain>($"{tenant}/t").Fail("from afar"));
         Assert.Equal("from afar", error.Message);
+        RequestContext.Set("cause", "operator call");
+        Assert.Equal("operator call", await cluster.Client.GetGrain<ITurnGrain>($"{tenant}/t").ReadContext("cause"));
+        RequestContext.Set("cause", null);
 
         // A silo calling a grain another silo owns goes there too.
         var farKey = Enumerable.Range(0, 100).Select(i => $"{SingleSilo.NewTenant()}/counter").First(k => !cluster.Silos[0].OwnedPartitions.Contains(PartitionOf(cluster, k)));

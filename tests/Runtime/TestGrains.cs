@@ -80,6 +80,8 @@ public interface ITurnGrain : IGrainWithStringKey
     Task Hang();
 
     Task Fail(string message);
+
+    Task<string?> ReadContext(string key);
 }
 
 public sealed class TurnGrain : Grain, ITurnGrain
@@ -107,6 +109,8 @@ public sealed class TurnGrain : Grain, ITurnGrain
     public Task Hang() => new TaskCompletionSource().Task;
 
     public Task Fail(string message) => throw new InvalidOperationException(message);
+
+    public Task<string?> ReadContext(string key) => Task.FromResult(RequestContext.Get(key));
 }
 
 public interface IFragileGrain : IGrainWithStringKey

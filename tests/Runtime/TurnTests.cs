@@ -77,4 +77,23 @@ public sealed class TurnTests
         var timeout = await Assert.ThrowsAsync<TimeoutException>(() => grain.Hang());
         Assert.Contains("Hang", timeout.Message);
     }
+
+    [Fact]
+    public async Task Request_context_travels_with_calls_run_inline_and_queued()
+    {
+        await using var cluster = await SingleSilo.StartAsync();
+        var grain = cluster.Grains().GetGrain<ITurnGrain>($"{SingleSilo.NewTenant()}/turns");
+
+        RequestContext.Set("cause", "webhook 42");
+        Assert.Equal("webhook 42", await grain.ReadContext("cause"));
+
+        // Queued behind a slow call, the second call still sees its own caller's context.
+        var slow = grain.Record(1, workMilliseconds: 50);
+        RequestContext.Set("cause", "reminder");
+        var queued = grain.ReadContext("cause");
+        RequestContext.Set("cause", null);
+        await slow;
+        Assert.Equal("reminder", await queued);
+        Assert.Null(await grain.ReadContext("cause"));
+    }
 }
