@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansSync.Clients.HubSpot;
 using OrleansSync.Clients.QuickBooks;
 
 namespace OrleansSync.Clients;
@@ -26,6 +27,24 @@ public static class ClientRegistration
             sp.GetRequiredService<QuickBooksRateLimits>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<QuickBooksClient>>())));
+        return services;
+    }
+
+    /// <summary>HubSpot: needs an <see cref="IHubSpotTokenSource"/> registered by the caller.</summary>
+    public static IServiceCollection AddHubSpotClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        AddValidated<HubSpotOptions>(services, configuration.GetSection(HubSpotOptions.SectionName), HubSpotOptions.Validate);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<HubSpotRateLimits>();
+        services.AddHttpClient<HubSpotOAuthClient>();
+        services.AddHttpClient(nameof(HubSpotClient));
+        services.TryAddTransient(sp => new HubSpotClient(new HubSpotTransport(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(HubSpotClient)),
+            sp.GetRequiredService<IOptions<HubSpotOptions>>(),
+            sp.GetRequiredService<IHubSpotTokenSource>(),
+            sp.GetRequiredService<HubSpotRateLimits>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<HubSpotClient>>())));
         return services;
     }
 

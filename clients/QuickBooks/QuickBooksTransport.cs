@@ -112,21 +112,7 @@ internal sealed partial class QuickBooksTransport
         if (request.Body is not null)
             message.Content = new ByteArrayContent(request.Body) { Headers = { ContentType = new MediaTypeHeaderValue(request.ContentType ?? "application/json") } };
 
-        using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        attemptTimeout.CancelAfter(_options.AttemptTimeout);
-        try
-        {
-            using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, attemptTimeout.Token);
-            return await CapturedResponse.ReadAsync(response, attemptTimeout.Token);
-        }
-        catch (HttpRequestException exception)
-        {
-            return CapturedResponse.Failed(exception);
-        }
-        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            return CapturedResponse.Failed(new TimeoutException($"No answer within {_options.AttemptTimeout}.", exception));
-        }
+        return await CapturedResponse.SendAsync(_http, message, _options.AttemptTimeout, cancellationToken);
     }
 
     private Uri UriFor(QuickBooksRequest request)
