@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace OrleansSync.Sandbox.QuickBooks.Query;
 
 /// <summary>
@@ -22,9 +20,7 @@ public static class QueryParser
     public static ParsedQuery Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var query = new Reader(QueryLexer.Tokenize(text)).Query();
-        Validate(query);
-        return query;
+        return new Reader(QueryLexer.Tokenize(text)).Query();
     }
 
     /// <summary>How the language writes an operator, for messages.</summary>
@@ -39,30 +35,6 @@ public static class QueryParser
         QueryOperator.In => "IN",
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, null),
     };
-
-    private static void Validate(ParsedQuery query)
-    {
-        if (query.StartPosition < ParsedQuery.DefaultStartPosition)
-            throw QuickBooksQueryException.Invalid(
-                $"STARTPOSITION {query.StartPosition} is not allowed: positions count from 1, so STARTPOSITION must be 1 or more.");
-
-        // QuickBooks documents 1,000 as the most a page can hold. Whether the real service refuses a larger
-        // MAXRESULTS, as here, or quietly returns 1,000 is unconfirmed; refusing makes a client that asks for too
-        // much find out in the sandbox rather than miss entities in production.
-        if (query.MaxResults > ParsedQuery.MaxMaxResults)
-            throw QuickBooksQueryException.Invalid(
-                $"MAXRESULTS {query.MaxResults} is more than the maximum of {ParsedQuery.MaxMaxResults} entities per page; read further pages with STARTPOSITION.");
-        if (query.MaxResults < 1)
-            throw QuickBooksQueryException.Invalid(
-                $"MAXRESULTS {query.MaxResults} is not allowed: a page holds between 1 and {ParsedQuery.MaxMaxResults} entities.");
-
-        foreach (var condition in query.Conditions)
-        {
-            if (condition.Property.IsId && condition.Operator is not (QueryOperator.Equal or QueryOperator.In))
-                throw QuickBooksQueryException.Invalid(
-                    $"Id (column {condition.Property.Column}) can only be compared with = or IN, not with {Symbol(condition.Operator)}.");
-        }
-    }
 
     /// <summary>A recursive-descent reader over the tokens, one method per rule of the grammar.</summary>
     private sealed class Reader(IReadOnlyList<QueryToken> tokens)
@@ -81,6 +53,8 @@ public static class QueryParser
         };
 
         private int _next;
+
+        private bool _lastKeyHadDirection;
 
         private QueryToken Peek(int ahead = 0) => tokens[Math.Min(_next + ahead, tokens.Count - 1)];
 
@@ -139,14 +113,14 @@ public static class QueryParser
                 }
             }
 
-            int? startPosition = null;
+            QueryToken? startPosition = null;
             if (Peek().IsWord("STARTPOSITION"))
             {
                 Next();
                 startPosition = WholeNumber("STARTPOSITION");
             }
 
-            int? maxResults = null;
+            QueryToken? maxResults = null;
             if (Peek().IsWord("MAXRESULTS"))
             {
                 Next();
@@ -155,18 +129,54 @@ public static class QueryParser
 
             var end = Peek();
             if (end.Kind != TokenKind.End)
-                throw Unexpected(end, ExpectedAfter(conditions, orderBy, startPosition, maxResults), end.IsSymbol(",") && conditions.Count == 0 && orderBy.Count == 0 && startPosition is null && maxResults is null
-                    ? " A query reads a single entity; run one query per entity."
-                    : "");
+            {
+                var afterEntity = conditions.Count == 0 && orderBy.Count == 0 && startPosition is null && maxResults is null;
+                throw Unexpected(
+                    end,
+                    ExpectedAfter(conditions, orderBy, startPosition, maxResults),
+                    afterEntity && end.IsSymbol(",") ? " A query reads a single entity; run one query per entity." : "");
+            }
 
+            // Only now, with the whole text read, is a query that is in the language checked for what QuickBooks refuses.
+            Validate(conditions, startPosition, maxResults);
             return new ParsedQuery(
                 entity.Text,
                 isCount,
                 conditions,
                 orderBy,
-                startPosition ?? ParsedQuery.DefaultStartPosition,
-                maxResults ?? ParsedQuery.DefaultMaxResults);
+                startPosition is null ? ParsedQuery.DefaultStartPosition : (int)WholeValue(startPosition),
+                maxResults is null ? ParsedQuery.DefaultMaxResults : (int)WholeValue(maxResults));
         }
+
+        private static void Validate(List<QueryCondition> conditions, QueryToken? startPosition, QueryToken? maxResults)
+        {
+            foreach (var condition in conditions)
+            {
+                if (condition.Property.IsId && condition.Operator is not (QueryOperator.Equal or QueryOperator.In))
+                    throw QuickBooksQueryException.Invalid(
+                        $"Id (column {condition.Property.Column}) can only be compared with = or IN, not with {Symbol(condition.Operator)}.");
+            }
+
+            if (startPosition is not null && WholeValue(startPosition) < ParsedQuery.DefaultStartPosition)
+                throw QuickBooksQueryException.Invalid(
+                    $"STARTPOSITION {startPosition.Text} is not allowed: positions count from 1, so STARTPOSITION must be 1 or more.");
+            if (startPosition is not null && WholeValue(startPosition) > int.MaxValue)
+                throw QuickBooksQueryException.Invalid($"STARTPOSITION {startPosition.Text} is too large: it must be at most {int.MaxValue}.");
+
+            // QuickBooks documents 1,000 as the most a page can hold. Whether the real service refuses a larger
+            // MAXRESULTS, as here, or quietly returns 1,000 is unconfirmed; refusing makes a client that asks for too
+            // much find out in the sandbox rather than miss entities in production.
+            if (maxResults is not null && WholeValue(maxResults) > ParsedQuery.MaxMaxResults)
+                throw QuickBooksQueryException.Invalid(
+                    $"MAXRESULTS {maxResults.Text} is more than the maximum of {ParsedQuery.MaxMaxResults} entities per page; read further pages with STARTPOSITION.");
+            if (maxResults is not null && WholeValue(maxResults) < 1)
+                throw QuickBooksQueryException.Invalid(
+                    $"MAXRESULTS {maxResults.Text} is not allowed: a page holds between 1 and {ParsedQuery.MaxMaxResults} entities.");
+        }
+
+        // A whole number token's value; beyond decimal's range it is out of bounds either way, so it is clamped.
+        private static decimal WholeValue(QueryToken token)
+            => QueryLexer.ParseNumber(token.Text) ?? (token.Text.StartsWith('-') ? decimal.MinValue : decimal.MaxValue);
 
         private bool Projection()
         {
@@ -264,9 +274,8 @@ public static class QueryParser
         private QueryOrdering Ordering()
         {
             var property = Property();
-            if (Peek().IsWord("DESC") || Peek().IsWord("ASC"))
-                return new QueryOrdering(property, Next().IsWord("DESC"));
-            return new QueryOrdering(property, Descending: false);
+            _lastKeyHadDirection = Peek().IsWord("DESC") || Peek().IsWord("ASC");
+            return new QueryOrdering(property, Descending: _lastKeyHadDirection && Next().IsWord("DESC"));
         }
 
         /// <summary>A name, or names joined by dots: <c>MetaData.LastUpdatedTime</c>.</summary>
@@ -288,24 +297,23 @@ public static class QueryParser
             return new PropertyPath(segments, first.Column);
         }
 
-        private int WholeNumber(string clause)
+        /// <summary>The number after STARTPOSITION or MAXRESULTS, checked by <see cref="Validate"/> once the whole query is read.</summary>
+        private QueryToken WholeNumber(string clause)
         {
             var token = Next();
             if (token.Kind != TokenKind.Number || token.Text.Contains('.', StringComparison.Ordinal))
                 throw Unexpected(token, ["a whole number"], $" {clause} counts entities.");
-
-            // Beyond int's range the number is out of bounds either way; clamping keeps the check in Validate.
-            return long.TryParse(token.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
-                ? (int)Math.Clamp(value, int.MinValue, int.MaxValue)
-                : token.Text.StartsWith('-') ? int.MinValue : int.MaxValue;
+            return token;
         }
 
-        private static List<string> ExpectedAfter(List<QueryCondition> conditions, List<QueryOrdering> orderBy, int? startPosition, int? maxResults)
+        private List<string> ExpectedAfter(List<QueryCondition> conditions, List<QueryOrdering> orderBy, QueryToken? startPosition, QueryToken? maxResults)
         {
             List<string> expected = [];
             if (startPosition is null && maxResults is null)
             {
-                if (orderBy.Count > 0)
+                if (orderBy.Count > 0 && !_lastKeyHadDirection)
+                    expected.AddRange(["ASC", "DESC", ","]);
+                else if (orderBy.Count > 0)
                     expected.Add(",");
                 else if (conditions.Count > 0)
                     expected.AddRange(["AND", "ORDERBY"]);
@@ -322,7 +330,9 @@ public static class QueryParser
 
         private static QuickBooksQueryException Unexpected(QueryToken found, IReadOnlyList<string> expected, string hint = "")
         {
-            var wanted = expected.Count == 1 ? expected[0] : "one of: " + string.Join(", ", expected);
+            // Tokens are quoted, descriptions are not: Was expecting one of: "AND", "ORDERBY", …, the end of the query.
+            static string Show(string item) => item.Contains(' ', StringComparison.Ordinal) ? item : $"\"{item}\"";
+            var wanted = expected.Count == 1 ? Show(expected[0]) : "one of: " + string.Join(", ", expected.Select(Show));
             return QuickBooksQueryException.Parsing($"Encountered {found.Describe()} at {found.Where}. Was expecting {wanted}.{hint}{HintFor(found)}");
         }
 
