@@ -3,10 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansSync.Api.Security;
 using OrleansSync.Tests.Infrastructure;
@@ -105,29 +102,6 @@ public sealed class HostTests
         Assert.Contains("ConnectionStrings__Postgres", error.Message);
     }
 
-    private static async Task<RunningHost> StartAsync(Func<string[], Action<WebApplicationBuilder>?, WebApplication> create, string[] args)
-    {
-        var app = create(["--urls=http://127.0.0.1:0", .. args], builder => builder.Logging.ClearProviders());
-        try
-        {
-            await app.StartAsync();
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningHost(app, new Uri(address));
-    }
-
-    private sealed record RunningHost(WebApplication App, Uri Address) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await App.StopAsync();
-            await App.DisposeAsync();
-        }
-    }
+    private static Task<RunningApp> StartAsync(Func<string[], Action<WebApplicationBuilder>?, WebApplication> create, string[] args)
+        => RunningApp.StartAsync(create, args);
 }

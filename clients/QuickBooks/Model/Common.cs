@@ -114,7 +114,8 @@ public abstract record QuickBooksEntityBase
     public MetaData? MetaData { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    // Settable, not init: System.Text.Json cannot fill extension data through an object initializer.
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
     public bool IsDeleted => string.Equals(Status, "Deleted", StringComparison.OrdinalIgnoreCase);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace OrleansSync.Sandbox.QuickBooks.Query;
@@ -34,27 +33,13 @@ public static class QueryResponseBuilder
             answer["totalCount"] = result.TotalCount;
         }
 
-        return new JsonObject { ["QueryResponse"] = answer, ["time"] = Time(time) };
+        return new JsonObject { ["QueryResponse"] = answer, ["time"] = QuickBooksTime.Format(time) };
     }
 
     /// <summary>The Fault body for a refused query; send it with <see cref="QuickBooksQueryException.HttpStatus"/> (400).</summary>
     public static JsonObject Fault(QuickBooksQueryException error, DateTimeOffset time)
     {
         ArgumentNullException.ThrowIfNull(error);
-        var detail = new JsonObject
-        {
-            ["Message"] = error.FaultMessage,
-            ["Detail"] = error.Detail,
-            ["code"] = error.Code,
-            ["element"] = "",
-        };
-        return new JsonObject
-        {
-            ["Fault"] = new JsonObject { ["Error"] = new JsonArray(detail), ["type"] = QuickBooksQueryException.FaultType },
-            ["time"] = Time(time),
-        };
+        return error.ToFault().ToJson(time);
     }
-
-    /// <summary>As QuickBooks writes <c>time</c>: "2015-07-24T10:33:39.11-07:00" (milliseconds without trailing zeros).</summary>
-    public static string Time(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFzzz", CultureInfo.InvariantCulture);
 }

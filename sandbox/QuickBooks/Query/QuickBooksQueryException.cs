@@ -29,6 +29,9 @@ public sealed class QuickBooksQueryException : Exception
     /// <summary>The Fault error's <c>Detail</c>: what is wrong, starting "QueryParserError: " or "QueryValidationError: ".</summary>
     public string Detail { get; }
 
+    /// <summary>The fault the sandbox answers with.</summary>
+    internal SandboxFault ToFault() => new(HttpStatus, FaultType, Code, FaultMessage, Detail);
+
     internal static QuickBooksQueryException Parsing(string what)
         => new(ParseErrorCode, "Error parsing query", "QueryParserError: " + what);
 
