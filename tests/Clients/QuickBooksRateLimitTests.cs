@@ -23,14 +23,14 @@ public sealed class QuickBooksRateLimitTests(ITestOutputHelper output)
     public async Task A_two_minute_burst_of_2000_requests_to_one_company_gets_no_429_and_never_more_than_500_in_a_minute()
     {
         var arrivals = new ArrivalRecorder();
-        await using var sandbox = await SandboxQuickBooks.StartAsync(configureSandbox: builder => builder.Services.AddSingleton<IStartupFilter>(arrivals));
+        await using var sandbox = await SandboxClients.StartAsync(configureSandbox: builder => builder.Services.AddSingleton<IStartupFilter>(arrivals));
 
         // 2,000 reads issued evenly over two minutes; the client's limiter decides when each may go.
         var started = DateTimeOffset.UtcNow;
         var calls = new List<Task>();
         for (var i = 0; i < 2000; i++)
         {
-            calls.Add(sandbox.Client.GetItemAsync(DemoData.UsRealmId, (1 + (i % 5)).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            calls.Add(sandbox.QuickBooks.GetItemAsync(DemoData.UsRealmId, (1 + (i % 5)).ToString(System.Globalization.CultureInfo.InvariantCulture)));
             if (i % 100 == 99)
                 await Task.Delay(TimeSpan.FromSeconds(6));
         }
@@ -41,7 +41,7 @@ public sealed class QuickBooksRateLimitTests(ITestOutputHelper output)
         var busiestSecond = MostWithin(times, TimeSpan.FromSeconds(1));
         output.WriteLine($"2,000 requests in {(DateTimeOffset.UtcNow - started).TotalSeconds:F0} s; busiest minute {busiestMinute}, busiest second {busiestSecond}");
 
-        Assert.Equal(0, sandbox.Responses.GetValueOrDefault(HttpStatusCode.TooManyRequests));
+        Assert.Equal(0, sandbox.QuickBooksResponses[HttpStatusCode.TooManyRequests]);
         Assert.Equal(2000, times.Length);
         Assert.InRange(busiestMinute, 400, 500);
         Assert.True(busiestSecond <= 10, $"{busiestSecond} requests reached the company in one second");
