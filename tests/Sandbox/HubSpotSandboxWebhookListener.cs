@@ -12,7 +12,8 @@ namespace OrleansSync.Tests.Sandbox;
 
 /// <summary>
 /// A receiver of HubSpot webhooks: a second in-process web app on a free port that records every request (full URL,
-/// headers, body) and answers with the status <c>respond</c> picks for the n-th request (200 by default).
+/// headers, body) and answers with the status <c>respond</c> picks for the n-th request (200 by default), after the
+/// delay <c>delay</c> picks (none by default).
 /// </summary>
 internal sealed class HubSpotSandboxWebhookListener : IAsyncDisposable
 {
@@ -43,7 +44,7 @@ internal sealed class HubSpotSandboxWebhookListener : IAsyncDisposable
     /// <summary>Every event of every request, in arrival order.</summary>
     public IReadOnlyList<JsonElement> Events => [.. Requests.SelectMany(r => r.Events.EnumerateArray())];
 
-    public static async Task<HubSpotSandboxWebhookListener> StartAsync(Func<int, int>? respond = null)
+    public static async Task<HubSpotSandboxWebhookListener> StartAsync(Func<int, int>? respond = null, Func<int, TimeSpan>? delay = null)
     {
         var builder = WebApplication.CreateBuilder(["--urls=http://127.0.0.1:0"]);
         builder.Logging.ClearProviders();
@@ -58,6 +59,8 @@ internal sealed class HubSpotSandboxWebhookListener : IAsyncDisposable
             var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             var index = Interlocked.Increment(ref listener!._count) - 1;
             listener.Requests.Enqueue(new Received(request.Method, url, buffer.ToArray(), headers));
+            if (delay?.Invoke(index) is { } wait && wait > TimeSpan.Zero)
+                await Task.Delay(wait);
             return Results.StatusCode(respond?.Invoke(index) ?? StatusCodes.Status200OK);
         });
         await app.StartAsync();
