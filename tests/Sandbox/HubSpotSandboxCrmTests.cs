@@ -221,4 +221,20 @@ public sealed class HubSpotSandboxCrmTests
         Assert.Equal("+44 20 7946 0000", primary.Property("phone"));
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"crm/v3/objects/contacts/{duplicateId}")).StatusCode);
     }
+
+    [Fact]
+    public async Task Property_history_lists_the_values_newest_first_with_who_set_them()
+    {
+        await using var sandbox = await HubSpotSandboxHost.StartAsync();
+        var api = await sandbox.ApiAsync();
+
+        await api.PatchJsonAsync("crm/v3/objects/deals/53002", """{"properties":{"dealstage":"decisionmakerboughtin"}}""");
+        await sandbox.Anonymous.PatchJsonAsync("admin/objects/deals/53002", """{"properties":{"dealstage":"closedwon"}}""");
+
+        var deal = await api.GetJsonAsync("crm/v3/objects/deals/53002?propertiesWithHistory=dealstage");
+        var history = deal.GetProperty("propertiesWithHistory").GetProperty("dealstage").EnumerateArray().ToList();
+        Assert.Equal(["closedwon", "decisionmakerboughtin", "contractsent"], history.Select(h => h.GetProperty("value").GetString()));
+        Assert.Equal(["CRM_UI", "API"], history.Take(2).Select(h => h.GetProperty("sourceType").GetString()));
+        Assert.Equal(1000001, history[0].GetProperty("updatedByUserId").GetInt64());
+    }
 }

@@ -90,4 +90,11 @@ public sealed class HubSpotSandboxRateLimitTests
     }
 
     private static string? Header(HttpResponseHeaders headers, string name) => headers.TryGetValues(name, out var values) ? values.Single() : null;
+
+    [Fact]
+    public async Task A_limit_of_zero_stops_the_start_with_a_clear_message()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => HubSpotSandboxHost.StartAsync("--Sandbox:HubSpot:RequestsPerTenSeconds=0"));
+        Assert.Contains("Sandbox:HubSpot rate limits", error.Message);
+    }
 }

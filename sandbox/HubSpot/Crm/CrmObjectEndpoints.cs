@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace OrleansSync.Sandbox.HubSpot;
@@ -155,7 +154,6 @@ public static class CrmObjectEndpoints
         }
     }
 
+    /// <summary>An id of a batch input, which may come as a JSON string or number.</summary>
     internal static string Id(JsonElement? id) => HubSpotRequestBody.Text(id) ?? "";
-
-    internal static string Format(long id) => id.ToString(CultureInfo.InvariantCulture);
 }
