@@ -42,6 +42,7 @@ public static class HubSpotSandboxRegistration
         api.MapCrmObjects();
         api.MapCrmBatches();
         api.MapCrmSearch();
+        api.MapPipelines();
         api.MapAssociations();
         api.MapProperties();
         api.MapAccount();

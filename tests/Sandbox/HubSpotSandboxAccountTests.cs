@@ -59,4 +59,23 @@ public sealed class HubSpotSandboxAccountTests
         Assert.Equal(3, demo.GetProperty("quotes").GetInt32());
         Assert.Equal(0, portals[31337].GetProperty("deals").GetInt32());
     }
+
+    [Fact]
+    public async Task The_deal_pipeline_lists_the_stage_ids_dealstage_accepts()
+    {
+        await using var sandbox = await HubSpotSandboxHost.StartAsync();
+        var api = await sandbox.ApiAsync();
+
+        var pipeline = Assert.Single((await api.GetJsonAsync("crm/v3/pipelines/deals")).GetProperty("results").EnumerateArray());
+        Assert.Equal("default", pipeline.GetProperty("id").GetString());
+        var stages = pipeline.GetProperty("stages").EnumerateArray().ToList();
+        Assert.Equal(["appointmentscheduled", "qualifiedtobuy", "presentationscheduled", "decisionmakerboughtin", "contractsent", "closedwon", "closedlost"], stages.Select(s => s.GetProperty("id").GetString()));
+        Assert.Equal("true", stages[5].GetProperty("metadata").GetProperty("isClosed").GetString());
+
+        foreach (var stage in stages)
+        {
+            var id = stage.GetProperty("id").GetString();
+            Assert.Equal(HttpStatusCode.OK, (await api.PatchJsonAsync("crm/v3/objects/deals/53004", $$$"""{"properties":{"dealstage":"{{{id}}}"}}""")).StatusCode);
+        }
+    }
 }

@@ -48,6 +48,7 @@ namespace OrleansSync.Sandbox.HubSpot;
 [JsonSerializable(typeof(PropertyGroup))]
 [JsonSerializable(typeof(PropertyGroupInput))]
 [JsonSerializable(typeof(PropertyGroupList))]
+[JsonSerializable(typeof(PipelineList))]
 [JsonSerializable(typeof(AccountDetails))]
 [JsonSerializable(typeof(CompanyCurrency))]
 [JsonSerializable(typeof(TimelineTemplateInput))]
