@@ -124,7 +124,7 @@ public static class CrmBatchEndpoints
                     updates.Add((record, properties!));
             }
 
-            if (crm.Validate(portal, updates, HubSpotCrm.Actor.Api) is { } invalid)
+            if (crm.ValidateUpdates(portal, updates, HubSpotCrm.Actor.Api) is { } invalid)
                 return invalid.ToResult();
             var results = new List<SimplePublicObject>();
             foreach (var (record, properties) in updates)

@@ -43,7 +43,7 @@ public static class CrmSearch
         var view = new ObjectViewRequest(request.Properties);
         var pageEnd = Math.Min(Math.Min(after + limit, matches.Count), MaxResults);
         var results = matches.Skip(after).Take(Math.Max(0, pageEnd - after)).Select(o => CrmObjectViews.View(portal, o, view)).ToList();
-        var next = pageEnd < matches.Count && pageEnd < MaxResults
+        var next = limit > 0 && pageEnd < matches.Count && pageEnd < MaxResults
             ? new Paging(new NextPage(pageEnd.ToString(CultureInfo.InvariantCulture)))
             : null;
         return (new SearchPage(matches.Count, results, next), null);
@@ -159,7 +159,7 @@ public static class CrmSearch
         var values = Values(portal, record, filter.PropertyName);
         var dateLike = portal.Properties.Find(record.Type, filter.PropertyName)?.Type is PropertyTypes.Date or PropertyTypes.DateTime;
         bool Any(Func<string, bool> test) => values.Any(test);
-        int? Compared(string actual, string wanted) => Compare(actual, wanted, dateLike);
+        int Compared(string actual, string wanted) => Compare(actual, wanted, dateLike);
 
         return filter.Operator switch
         {
@@ -194,7 +194,7 @@ public static class CrmSearch
         return record.Get(propertyName) is { } value ? [value] : [];
     }
 
-    public static int? Compare(string actual, string wanted, bool dateLike)
+    public static int Compare(string actual, string wanted, bool dateLike)
     {
         if (!dateLike && decimal.TryParse(actual, NumberStyles.Float, CultureInfo.InvariantCulture, out var a) && decimal.TryParse(wanted, NumberStyles.Float, CultureInfo.InvariantCulture, out var w))
             return a.CompareTo(w);
@@ -256,7 +256,7 @@ public static class CrmSearch
             }
 
             var dateLike = portal.Properties.Find(a.Type, sort.PropertyName)?.Type is PropertyTypes.Date or PropertyTypes.DateTime;
-            var compared = Compare(left, right, dateLike) ?? 0;
+            var compared = Compare(left, right, dateLike);
             if (compared != 0)
                 return sort.Descending ? -compared : compared;
         }

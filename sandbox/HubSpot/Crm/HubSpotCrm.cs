@@ -80,7 +80,7 @@ public sealed class HubSpotCrm(SandboxClock clock, HubSpotWebhooks webhooks)
     }
 
     /// <summary>Checks a whole batch of updates before making any of them, as a batch update fails as one on bad values.</summary>
-    public HubSpotError? Validate(HubSpotPortal portal, IReadOnlyList<(CrmObject Record, IReadOnlyDictionary<string, string> Properties)> updates, Actor actor)
+    public HubSpotError? ValidateUpdates(HubSpotPortal portal, IReadOnlyList<(CrmObject Record, IReadOnlyDictionary<string, string> Properties)> updates, Actor actor)
     {
         lock (portal.Sync)
         {
