@@ -30,5 +30,15 @@ public sealed class HubSpotSandboxOptions
     /// <summary>A daily quota per account; OAuth apps have none (null), private apps do.</summary>
     public int? DailyLimit { get; set; }
 
+    /// <summary>
+    /// Search filter limits. The 2024-08-26 changelog says 5 groups, 10 filters per group and 25 in all; other copies
+    /// of the guide say otherwise, so they are settings.
+    /// </summary>
+    public int SearchFilterGroups { get; set; } = 5;
+
+    public int SearchFiltersPerGroup { get; set; } = 10;
+
+    public int SearchFiltersTotal { get; set; } = 25;
+
     public FaultSettings Faults { get; set; } = new();
 }
