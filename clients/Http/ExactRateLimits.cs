@@ -2,29 +2,10 @@ using System.Threading.RateLimiting;
 
 namespace OrleansSync.Clients.Http;
 
-/// <summary>
-/// Limits that a service enforces as "at most N requests in any interval of W", applied before sending so the
-/// service never has to refuse. A sliding window of segments releases a permit only after the segment it was taken
-/// in has slid out — between W − segment and W after it was taken — so the window is widened by one segment:
-/// then every permit is held for at least W, and no interval of W ever sees more than N requests.
-/// </summary>
+/// <summary>Helpers for the limits the services enforce, applied before sending so that the services never have to refuse.</summary>
 public static class ExactRateLimits
 {
-    public static SlidingWindowRateLimiterOptions SlidingWindow(int limit, TimeSpan window, TimeSpan segment)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var segments = (int)Math.Ceiling(window / segment) + 1;
-        return new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = limit,
-            Window = segment * segments,
-            SegmentsPerWindow = segments,
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        };
-    }
-
+    /// <summary>At most <paramref name="limit"/> requests in flight; the rest wait their turn, oldest first.</summary>
     public static ConcurrencyLimiterOptions Concurrency(int limit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);

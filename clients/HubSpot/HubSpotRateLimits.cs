@@ -13,11 +13,11 @@ public sealed class HubSpotRateLimits : IDisposable
     private readonly PartitionedRateLimiter<string> _requests;
     private readonly PartitionedRateLimiter<string> _searches;
 
-    public HubSpotRateLimits(IOptions<HubSpotOptions> options)
+    public HubSpotRateLimits(IOptions<HubSpotOptions> options, TimeProvider time)
     {
         var settings = options.Value;
-        _requests = PartitionedRateLimiter.Create<string, string>(portal => RateLimitPartition.GetSlidingWindowLimiter(portal, _ => ExactRateLimits.SlidingWindow(settings.RequestsPerTenSeconds, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1))));
-        _searches = PartitionedRateLimiter.Create<string, string>(portal => RateLimitPartition.GetSlidingWindowLimiter(portal, _ => ExactRateLimits.SlidingWindow(settings.SearchRequestsPerSecond, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(100))));
+        _requests = PartitionedRateLimiter.Create<string, string>(portal => RateLimitPartition.Get(portal, _ => new SlidingWindowsRateLimiter(time, (settings.RequestsPerTenSeconds, TimeSpan.FromSeconds(10)))));
+        _searches = PartitionedRateLimiter.Create<string, string>(portal => RateLimitPartition.Get(portal, _ => new SlidingWindowsRateLimiter(time, (settings.SearchRequestsPerSecond, TimeSpan.FromSeconds(1)))));
     }
 
     public ValueTask<RateLimitLease> WaitAsync(long portalId, bool search, CancellationToken cancellationToken)

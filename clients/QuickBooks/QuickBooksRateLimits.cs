@@ -13,13 +13,16 @@ public sealed class QuickBooksRateLimits : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter;
 
-    public QuickBooksRateLimits(IOptions<QuickBooksOptions> options)
+    public QuickBooksRateLimits(IOptions<QuickBooksOptions> options, TimeProvider time)
     {
         var settings = options.Value;
+        // Concurrency first: a request holds its place in flight while it waits for its moment, so that it goes out
+        // exactly when its windows allow it.
         _limiter = PartitionedRateLimiter.CreateChained(
-            PartitionedRateLimiter.Create<string, string>(realm => RateLimitPartition.GetSlidingWindowLimiter(realm, _ => ExactRateLimits.SlidingWindow(settings.RequestsPerMinute, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1)))),
-            PartitionedRateLimiter.Create<string, string>(realm => RateLimitPartition.GetSlidingWindowLimiter(realm, _ => ExactRateLimits.SlidingWindow(settings.RequestsPerSecond, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(100)))),
-            PartitionedRateLimiter.Create<string, string>(realm => RateLimitPartition.GetConcurrencyLimiter(realm, _ => ExactRateLimits.Concurrency(settings.ConcurrentRequests))));
+            PartitionedRateLimiter.Create<string, string>(realm => RateLimitPartition.GetConcurrencyLimiter(realm, _ => ExactRateLimits.Concurrency(settings.ConcurrentRequests))),
+            PartitionedRateLimiter.Create<string, string>(realm => RateLimitPartition.Get(realm, _ => new SlidingWindowsRateLimiter(time,
+                (settings.RequestsPerMinute, TimeSpan.FromMinutes(1)),
+                (settings.RequestsPerSecond, TimeSpan.FromSeconds(1))))));
     }
 
     /// <summary>Waits for this company's turn; dispose the lease when the response has been read.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -22,7 +21,7 @@ public sealed class QuickBooksRateLimitTests(ITestOutputHelper output)
     [Fact]
     public async Task A_two_minute_burst_of_2000_requests_to_one_company_gets_no_429_and_never_more_than_500_in_a_minute()
     {
-        var arrivals = new ArrivalRecorder();
+        var arrivals = new ArrivalRecorder("/v3/company/");
         await using var sandbox = await SandboxClients.StartAsync(configureSandbox: builder => builder.Services.AddSingleton<IStartupFilter>(arrivals));
 
         // 2,000 reads issued evenly over two minutes; the client's limiter decides when each may go.
@@ -36,47 +35,45 @@ public sealed class QuickBooksRateLimitTests(ITestOutputHelper output)
         }
 
         await Task.WhenAll(calls);
-        var times = arrivals.Times.Order().ToArray();
-        var busiestMinute = MostWithin(times, TimeSpan.FromMinutes(1));
-        var busiestSecond = MostWithin(times, TimeSpan.FromSeconds(1));
+        var busiestMinute = arrivals.MostWithin(TimeSpan.FromMinutes(1));
+        var busiestSecond = arrivals.MostWithin(TimeSpan.FromSeconds(1));
         output.WriteLine($"2,000 requests in {(DateTimeOffset.UtcNow - started).TotalSeconds:F0} s; busiest minute {busiestMinute}, busiest second {busiestSecond}");
 
         Assert.Equal(0, sandbox.QuickBooksResponses[HttpStatusCode.TooManyRequests]);
-        Assert.Equal(2000, times.Length);
+        Assert.Equal(2000, arrivals.Times.Count);
         Assert.InRange(busiestMinute, 400, 500);
         Assert.True(busiestSecond <= 10, $"{busiestSecond} requests reached the company in one second");
     }
+}
 
-    /// <summary>The most arrivals in any interval of <paramref name="width"/> (a sliding window over the sorted times).</summary>
-    private static int MostWithin(DateTimeOffset[] sorted, TimeSpan width)
+[Collection(LongRunningCollection.Name)]
+public sealed class HubSpotRateLimitTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_burst_of_300_requests_to_one_account_gets_no_429_and_never_more_than_110_in_ten_seconds()
     {
-        var most = 0;
-        for (int start = 0, end = 0; end < sorted.Length; end++)
-        {
-            while (sorted[end] - sorted[start] >= width)
-                start++;
-            most = Math.Max(most, end - start + 1);
-        }
+        var arrivals = new ArrivalRecorder("/sandbox/hubspot/crm/v3/objects/deals/");
+        await using var sandbox = await SandboxClients.StartAsync(configureSandbox: builder => builder.Services.AddSingleton<IStartupFilter>(arrivals));
 
-        return most;
+        await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => sandbox.HubSpot.GetObjectAsync(DemoData.PortalId, "deals", "53001")));
+
+        var busiest = arrivals.MostWithin(TimeSpan.FromSeconds(10));
+        output.WriteLine($"300 requests; busiest ten seconds {busiest}");
+        Assert.Equal(0, sandbox.HubSpotResponses[HttpStatusCode.TooManyRequests]);
+        Assert.Equal(300, arrivals.Times.Count);
+        Assert.InRange(busiest, 100, 110);
     }
 
-    /// <summary>Records when each Accounting API request reached the sandbox.</summary>
-    private sealed class ArrivalRecorder : IStartupFilter
+    [Fact]
+    public async Task Searches_keep_to_five_a_second()
     {
-        private readonly ConcurrentQueue<DateTimeOffset> _times = new();
+        var arrivals = new ArrivalRecorder("/search");
+        await using var sandbox = await SandboxClients.StartAsync(configureSandbox: builder => builder.Services.AddSingleton<IStartupFilter>(arrivals));
 
-        public IEnumerable<DateTimeOffset> Times => _times;
+        await Task.WhenAll(Enumerable.Range(0, 25).Select(_ => sandbox.HubSpot.SearchAsync(DemoData.PortalId, "contacts", new OrleansSync.Clients.HubSpot.Model.SearchRequest { Properties = ["email"], Limit = 5 })));
 
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use(async (context, nextMiddleware) =>
-            {
-                if (context.Request.Path.Value?.Contains("/v3/company/", StringComparison.Ordinal) == true)
-                    _times.Enqueue(DateTimeOffset.UtcNow);
-                await nextMiddleware(context);
-            });
-            next(app);
-        };
+        Assert.Equal(0, sandbox.HubSpotResponses[HttpStatusCode.TooManyRequests]);
+        Assert.Equal(25, arrivals.Times.Count);
+        Assert.InRange(arrivals.MostWithin(TimeSpan.FromSeconds(1)), 4, 5);
     }
 }
