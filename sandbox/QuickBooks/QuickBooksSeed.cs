@@ -92,7 +92,6 @@ internal sealed class QuickBooksSeed(QuickBooksSandbox sandbox, SandboxOptions o
             realm.ReserveName("Jordan Smith");
 
             // Invoices made in QuickBooks, not through the integration: they can be added to HubSpot records by hand.
-            var firstCustomer = unitedStates ? "2" : "2";
             var line = new JsonObject
             {
                 ["DetailType"] = "SalesItemLineDetail",
@@ -105,7 +104,7 @@ internal sealed class QuickBooksSeed(QuickBooksSandbox sandbox, SandboxOptions o
             };
             InvoiceRules.Create(realm, new JsonObject
             {
-                ["CustomerRef"] = new JsonObject { ["value"] = firstCustomer },
+                ["CustomerRef"] = new JsonObject { ["value"] = "2" },
                 ["SalesTermRef"] = new JsonObject { ["value"] = "3" },
                 ["Line"] = new JsonArray(line),
                 ["PrivateNote"] = "Made in QuickBooks",

@@ -154,11 +154,24 @@ public sealed class HubSpotClientTests
 
         await using var allowed = await SandboxClients.StartAsync(["--Sandbox:HubSpot:TimelineEventsEnabled=true"]);
         using var admin = allowed.HubSpotAdmin();
+        // The app's developers make the template once, in HubSpot; the product is configured with its id.
+        using var developer = new HttpClient { BaseAddress = new Uri(allowed.Sandbox.Address, "sandbox/hubspot/") };
+        developer.DefaultRequestHeaders.Authorization = new("Bearer", allowed.HubSpotTokens.TokensOf(Portal).AccessToken);
+        var template = await (await developer.PostAsJsonAsync("integrators/timeline/v3/1234567/event-templates", new
+        {
+            name = "Payment received",
+            objectType = "deals",
+            headerTemplate = "Payment of {{amount}}",
+            detailTemplate = "Paid in QuickBooks",
+            tokens = new[] { new { name = "amount", label = "Amount", type = "string" } },
+        })).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        timelineEvent = timelineEvent with { EventTemplateId = template.GetProperty("id").GetString()! };
         await allowed.HubSpot.CreateTimelineEventAsync(Portal, timelineEvent);
         // The same id again overwrites rather than adds.
         await allowed.HubSpot.CreateTimelineEventAsync(Portal, timelineEvent with { Tokens = new() { ["amount"] = "650.00" } });
         var shown = await admin.GetFromJsonAsync<System.Text.Json.JsonElement>("timeline/deals/53001");
-        Assert.Equal(1, shown.GetArrayLength());
+        var events = shown.GetProperty("results");
+        Assert.Equal("650.00", Assert.Single(events.EnumerateArray()).GetProperty("tokens").GetProperty("amount").GetString());
     }
 
     [Fact]

@@ -8,30 +8,31 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansSync.Clients.Webhooks;
 
-namespace OrleansSync.Tests.Sandbox;
+namespace OrleansSync.Tests.Infrastructure;
 
 /// <summary>
-/// A receiver of HubSpot webhooks: a second in-process web app on a free port that records every request (full URL,
-/// headers, body) and answers with the status <c>respond</c> picks for the n-th request (200 by default), after the
-/// delay <c>delay</c> picks (none by default).
+/// A receiver of webhooks: a second in-process web app on a free port that records every request (full URL, headers,
+/// body) and answers with the status <c>respond</c> picks for the n-th request (200 by default), after the delay
+/// <c>delay</c> picks (none by default).
 /// </summary>
-internal sealed class HubSpotSandboxWebhookListener : IAsyncDisposable
+internal sealed class WebhookListener : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _count;
 
     public sealed record Received(string Method, string Url, byte[] Body, IReadOnlyDictionary<string, string> Headers)
     {
-        public JsonElement Events => JsonDocument.Parse(Body).RootElement;
+        public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 
-        public HubSpotSignedRequest Signed(bool withV3) => new(Method, Url, Body,
+        /// <summary>The request as HubSpot signed it, with or without its v3 signature.</summary>
+        public HubSpotSignedRequest HubSpotSigned(bool withV3) => new(Method, Url, Body,
             withV3 ? Headers.GetValueOrDefault(HubSpotSignature.SignatureV3Header) : null,
             Headers.GetValueOrDefault(HubSpotSignature.TimestampHeader),
             Headers.GetValueOrDefault(HubSpotSignature.SignatureHeader),
             Headers.GetValueOrDefault(HubSpotSignature.VersionHeader));
     }
 
-    private HubSpotSandboxWebhookListener(WebApplication app, Uri url)
+    private WebhookListener(WebApplication app, Uri url)
     {
         _app = app;
         Url = url;
@@ -41,16 +42,16 @@ internal sealed class HubSpotSandboxWebhookListener : IAsyncDisposable
 
     public ConcurrentQueue<Received> Requests { get; } = new();
 
-    /// <summary>Every event of every request, in arrival order.</summary>
-    public IReadOnlyList<JsonElement> Events => [.. Requests.SelectMany(r => r.Events.EnumerateArray())];
+    /// <summary>Every element of every request whose body is an array (HubSpot batches, CloudEvents), in arrival order.</summary>
+    public IReadOnlyList<JsonElement> Events => [.. Requests.SelectMany(r => r.Json.EnumerateArray())];
 
-    public static async Task<HubSpotSandboxWebhookListener> StartAsync(Func<int, int>? respond = null, Func<int, TimeSpan>? delay = null)
+    public static async Task<WebhookListener> StartAsync(Func<int, int>? respond = null, Func<int, TimeSpan>? delay = null)
     {
         var builder = WebApplication.CreateBuilder(["--urls=http://127.0.0.1:0"]);
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        HubSpotSandboxWebhookListener? listener = null;
-        app.MapPost("/hubspot/webhooks", async (HttpContext http) =>
+        WebhookListener? listener = null;
+        app.MapPost("/webhooks", async (HttpContext http) =>
         {
             using var buffer = new MemoryStream();
             await http.Request.Body.CopyToAsync(buffer);
@@ -65,7 +66,7 @@ internal sealed class HubSpotSandboxWebhookListener : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        listener = new HubSpotSandboxWebhookListener(app, new Uri(new Uri(address), "/hubspot/webhooks"));
+        listener = new WebhookListener(app, new Uri(new Uri(address), "/webhooks"));
         return listener;
     }
 

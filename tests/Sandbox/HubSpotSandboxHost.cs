@@ -2,12 +2,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using OrleansSync.Sandbox.Common;
+using OrleansSync.Tests.Infrastructure;
 
 namespace OrleansSync.Tests.Sandbox;
 
@@ -22,16 +19,15 @@ internal sealed class HubSpotSandboxHost : IAsyncDisposable
 
     private readonly List<HttpClient> _clients = [];
 
-    private HubSpotSandboxHost(WebApplication app, Uri address)
+    private HubSpotSandboxHost(RunningApp app)
     {
         App = app;
-        Address = address;
         Anonymous = Client();
     }
 
-    public WebApplication App { get; }
+    public RunningApp App { get; }
 
-    public Uri Address { get; }
+    public Uri Address => App.Address;
 
     /// <summary>No token: for OAuth and the admin endpoints. Paths are relative to <c>/sandbox/hubspot/</c>.</summary>
     public HttpClient Anonymous { get; }
@@ -39,21 +35,7 @@ internal sealed class HubSpotSandboxHost : IAsyncDisposable
     public SandboxClock Clock => App.Services.GetRequiredService<SandboxClock>();
 
     public static async Task<HubSpotSandboxHost> StartAsync(params string[] args)
-    {
-        var app = global::OrleansSync.Sandbox.Program.CreateApp(["--urls=http://127.0.0.1:0", .. args], builder => builder.Logging.ClearProviders());
-        try
-        {
-            await app.StartAsync();
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new HubSpotSandboxHost(app, new Uri(address));
-    }
+        => new(await RunningApp.StartAsync(global::OrleansSync.Sandbox.Program.CreateApp, args));
 
     /// <summary>A client for a portal's API, with a token from the admin shortcut.</summary>
     public async Task<HttpClient> ApiAsync(long portalId = DemoData.PortalId)
@@ -84,7 +66,6 @@ internal sealed class HubSpotSandboxHost : IAsyncDisposable
     {
         foreach (var client in _clients)
             client.Dispose();
-        await App.StopAsync();
         await App.DisposeAsync();
     }
 }

@@ -17,7 +17,7 @@ public sealed class HubSpotSandboxWebhookTests
     [Fact]
     public async Task An_API_change_arrives_as_a_property_change_signed_with_v1_and_v3()
     {
-        await using var listener = await HubSpotSandboxWebhookListener.StartAsync();
+        await using var listener = await WebhookListener.StartAsync();
         await using var sandbox = await HubSpotSandboxHost.StartAsync($"--Sandbox:HubSpot:WebhookUrl={listener.Url}");
         var api = await sandbox.ApiAsync();
 
@@ -29,12 +29,12 @@ public sealed class HubSpotSandboxWebhookTests
         Assert.Equal("POST", request.Method);
         Assert.StartsWith("application/json", request.Headers["Content-Type"]);
         Assert.Equal("v1", request.Headers[HubSpotSignature.VersionHeader]);
-        Assert.Equal(HubSpotSignatureCheck.Valid, HubSpotSignature.Check(request.Signed(withV3: true), HubSpotSandboxHost.ClientSecret, DateTimeOffset.UtcNow));
-        Assert.Equal(HubSpotSignatureCheck.Valid, HubSpotSignature.Check(request.Signed(withV3: false), HubSpotSandboxHost.ClientSecret, DateTimeOffset.UtcNow, "v1"));
-        Assert.Equal(HubSpotSignatureCheck.Invalid, HubSpotSignature.Check(request.Signed(withV3: true), "another-secret", DateTimeOffset.UtcNow));
-        Assert.Equal(HubSpotSignatureCheck.Invalid, HubSpotSignature.Check(request.Signed(withV3: false), "another-secret", DateTimeOffset.UtcNow, "v1"));
+        Assert.Equal(HubSpotSignatureCheck.Valid, HubSpotSignature.Check(request.HubSpotSigned(withV3: true), HubSpotSandboxHost.ClientSecret, DateTimeOffset.UtcNow));
+        Assert.Equal(HubSpotSignatureCheck.Valid, HubSpotSignature.Check(request.HubSpotSigned(withV3: false), HubSpotSandboxHost.ClientSecret, DateTimeOffset.UtcNow, "v1"));
+        Assert.Equal(HubSpotSignatureCheck.Invalid, HubSpotSignature.Check(request.HubSpotSigned(withV3: true), "another-secret", DateTimeOffset.UtcNow));
+        Assert.Equal(HubSpotSignatureCheck.Invalid, HubSpotSignature.Check(request.HubSpotSigned(withV3: false), "another-secret", DateTimeOffset.UtcNow, "v1"));
 
-        var change = Assert.Single(request.Events.EnumerateArray());
+        var change = Assert.Single(request.Json.EnumerateArray());
         Assert.Equal("deal.propertyChange", change.GetProperty("subscriptionType").GetString());
         Assert.Equal(DemoData.PortalId, change.GetProperty("portalId").GetInt64());
         Assert.Equal(1_234_567, change.GetProperty("appId").GetInt64());
@@ -50,7 +50,7 @@ public sealed class HubSpotSandboxWebhookTests
     [Fact]
     public async Task A_persons_edit_in_HubSpot_arrives_with_change_source_CRM_UI()
     {
-        await using var listener = await HubSpotSandboxWebhookListener.StartAsync();
+        await using var listener = await WebhookListener.StartAsync();
         await using var sandbox = await HubSpotSandboxHost.StartAsync($"--Sandbox:HubSpot:WebhookUrl={listener.Url}");
 
         var edit = await sandbox.Anonymous.PatchJsonAsync("admin/objects/contacts/51002", """{"properties":{"phone":"+1 212 555 0199","firstname":"Grace"}}""");
@@ -69,7 +69,7 @@ public sealed class HubSpotSandboxWebhookTests
     [Fact]
     public async Task Creation_association_calculation_and_deletion_each_arrive()
     {
-        await using var listener = await HubSpotSandboxWebhookListener.StartAsync();
+        await using var listener = await WebhookListener.StartAsync();
         await using var sandbox = await HubSpotSandboxHost.StartAsync($"--Sandbox:HubSpot:WebhookUrl={listener.Url}");
         var api = await sandbox.ApiAsync();
 
@@ -113,7 +113,7 @@ public sealed class HubSpotSandboxWebhookTests
     [Fact]
     public async Task Many_changes_arrive_in_batches_of_at_most_100_events_each_with_its_own_id()
     {
-        await using var listener = await HubSpotSandboxWebhookListener.StartAsync();
+        await using var listener = await WebhookListener.StartAsync();
         await using var sandbox = await HubSpotSandboxHost.StartAsync($"--Sandbox:HubSpot:WebhookUrl={listener.Url}");
         var api = await sandbox.ApiAsync();
 
@@ -125,7 +125,7 @@ public sealed class HubSpotSandboxWebhookTests
         await Task.Delay(300);
         Assert.Equal(300, listener.Events.Count);
         Assert.True(listener.Requests.Count >= 3);
-        Assert.All(listener.Requests, r => Assert.InRange(r.Events.GetArrayLength(), 1, 100));
+        Assert.All(listener.Requests, r => Assert.InRange(r.Json.GetArrayLength(), 1, 100));
         Assert.Equal(300, listener.Events.Select(e => e.GetProperty("eventId").GetInt64()).Distinct().Count());
         Assert.Equal(100, listener.Events.Count(e => Type(e) == "contact.creation"));
     }
@@ -133,7 +133,7 @@ public sealed class HubSpotSandboxWebhookTests
     [Fact]
     public async Task A_failed_delivery_is_retried_with_a_rising_attempt_number_and_a_fresh_signature()
     {
-        await using var listener = await HubSpotSandboxWebhookListener.StartAsync(respond: n => n < 2 ? 503 : 200);
+        await using var listener = await WebhookListener.StartAsync(respond: n => n < 2 ? 503 : 200);
         await using var sandbox = await HubSpotSandboxHost.StartAsync($"--Sandbox:HubSpot:WebhookUrl={listener.Url}", "--Sandbox:WebhookRetryScale=0.001");
 
         await sandbox.Anonymous.PatchJsonAsync("admin/objects/deals/53002", """{"properties":{"dealstage":"closedwon"}}""");
@@ -142,13 +142,13 @@ public sealed class HubSpotSandboxWebhookTests
 
         var requests = listener.Requests.ToList();
         Assert.Equal(3, requests.Count);
-        Assert.Equal([0, 1, 2], requests.Select(r => r.Events[0].GetProperty("attemptNumber").GetInt32()));
-        Assert.Single(requests.Select(r => r.Events[0].GetProperty("eventId").GetInt64()).Distinct());
+        Assert.Equal([0, 1, 2], requests.Select(r => r.Json[0].GetProperty("attemptNumber").GetInt32()));
+        Assert.Single(requests.Select(r => r.Json[0].GetProperty("eventId").GetInt64()).Distinct());
         Assert.Equal(3, requests.Select(r => r.Headers[HubSpotSignature.SignatureHeader]).Distinct().Count());
         Assert.All(requests, r =>
         {
-            Assert.Equal(HubSpotSignatureCheck.Valid, HubSpotSignature.Check(r.Signed(withV3: true), HubSpotSandboxHost.ClientSecret, DateTimeOffset.UtcNow));
-            Assert.Equal(HubSpotSignatureCheck.Valid, HubSpotSignature.Check(r.Signed(withV3: false), HubSpotSandboxHost.ClientSecret, DateTimeOffset.UtcNow, "v1"));
+            Assert.Equal(HubSpotSignatureCheck.Valid, HubSpotSignature.Check(r.HubSpotSigned(withV3: true), HubSpotSandboxHost.ClientSecret, DateTimeOffset.UtcNow));
+            Assert.Equal(HubSpotSignatureCheck.Valid, HubSpotSignature.Check(r.HubSpotSigned(withV3: false), HubSpotSandboxHost.ClientSecret, DateTimeOffset.UtcNow, "v1"));
         });
 
         var log = await WebhookLogAsync(sandbox);
@@ -158,20 +158,20 @@ public sealed class HubSpotSandboxWebhookTests
     [Fact]
     public async Task An_answer_slower_than_five_seconds_counts_as_a_failure_and_is_retried()
     {
-        await using var listener = await HubSpotSandboxWebhookListener.StartAsync(delay: n => n == 0 ? TimeSpan.FromSeconds(6) : TimeSpan.Zero);
+        await using var listener = await WebhookListener.StartAsync(delay: n => n == 0 ? TimeSpan.FromSeconds(6) : TimeSpan.Zero);
         await using var sandbox = await HubSpotSandboxHost.StartAsync($"--Sandbox:HubSpot:WebhookUrl={listener.Url}", "--Sandbox:WebhookRetryScale=0.001");
 
         await sandbox.Anonymous.PatchJsonAsync("admin/objects/deals/53002", """{"properties":{"dealstage":"closedwon"}}""");
         await Eventually.HoldsAsync(() => listener.Requests.Count >= 2, Patience, "a retry after the slow answer");
         var log = await WebhookLogAsync(sandbox);
         Assert.Equal("failed", log[0].GetProperty("outcome").GetString());
-        Assert.Equal(1, listener.Requests.Last().Events[0].GetProperty("attemptNumber").GetInt32());
+        Assert.Equal(1, listener.Requests.Last().Json[0].GetProperty("attemptNumber").GetInt32());
     }
 
     [Fact]
     public async Task Dropped_webhooks_never_arrive()
     {
-        await using var listener = await HubSpotSandboxWebhookListener.StartAsync();
+        await using var listener = await WebhookListener.StartAsync();
         await using var sandbox = await HubSpotSandboxHost.StartAsync($"--Sandbox:HubSpot:WebhookUrl={listener.Url}", "--Sandbox:HubSpot:Faults:DroppedWebhookRate=1");
         var api = await sandbox.ApiAsync();
 
