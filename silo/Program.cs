@@ -1,6 +1,7 @@
 using OrleansSync.Api.Hosting;
 using OrleansSync.Grains;
 using OrleansSync.Runtime.Hosting;
+using OrleansSync.Sandbox;
 
 namespace OrleansSync.Silo;
 
@@ -18,12 +19,29 @@ public static class Program
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddOrleansSyncSilo(builder.Configuration, silo => silo.AddOrleansSyncGrains());
         builder.Services.AddOrleansSyncApi(builder.Configuration);
+        var sandbox = SandboxEnabled(builder.Configuration);
+        if (sandbox)
+            builder.Services.AddOrleansSyncSandbox(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseOrleansSyncApi();
         app.MapSiloEndpoints();
         app.MapOrleansSyncApi();
+        if (sandbox)
+        {
+            app.MapOrleansSyncSandbox();
+            app.Logger.LogInformation("The sandbox serves QuickBooks Online at {QuickBooks} and HubSpot at {HubSpot}.", SandboxHosting.QuickBooksPrefix, SandboxHosting.HubSpotPrefix);
+        }
+
         return app;
     }
+
+    /// <summary>
+    /// The single-process default brings the sandbox along, so that the product works with nothing else running;
+    /// a cluster on PostgreSQL talks to the real services unless <c>Sandbox:Enabled</c> says otherwise.
+    /// </summary>
+    private static bool SandboxEnabled(IConfiguration configuration)
+        => configuration.GetValue<bool?>("Sandbox:Enabled")
+            ?? string.IsNullOrWhiteSpace(configuration.GetConnectionString(OrleansSyncHosting.PostgresConnectionStringName));
 }

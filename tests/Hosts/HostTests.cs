@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansSync.Api.Security;
+using OrleansSync.Sandbox.Common;
 using OrleansSync.Tests.Infrastructure;
 
 namespace OrleansSync.Tests.Hosts;
@@ -37,6 +38,46 @@ public sealed class HostTests
         Assert.Equal("Active", only.GetProperty("status").GetString());
         Assert.Equal(256, only.GetProperty("partitionsOwned").GetInt32());
         Assert.Equal(silo.Address, new Uri(only.GetProperty("address").GetString()!));
+    }
+
+    [Fact]
+    public async Task The_single_process_default_brings_the_sandbox_and_a_cluster_on_PostgreSQL_does_not()
+    {
+        await using (var silo = await StartAsync(Silo.Program.CreateApp, []))
+        {
+            using var http = new HttpClient { BaseAddress = silo.Address };
+            var company = await http.GetAsync($"/sandbox/quickbooks/v3/company/{DemoData.UsRealmId}/companyinfo/{DemoData.UsRealmId}");
+            Assert.Equal(HttpStatusCode.Unauthorized, company.StatusCode);
+            Assert.Equal("AUTHENTICATION", (await company.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("fault").GetProperty("type").GetString());
+            var deals = await http.GetAsync("/sandbox/hubspot/crm/v3/objects/deals");
+            Assert.Equal(HttpStatusCode.Unauthorized, deals.StatusCode);
+            Assert.Equal("INVALID_AUTHENTICATION", (await deals.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("category").GetString());
+        }
+
+        var database = await PostgresServer.CreateDatabaseAsync();
+        string[] durable = [$"--ConnectionStrings:Postgres={database}", "--Cluster:ClusterSecret=s", $"--Api:AdminKeys:0={AdminKey}"];
+        await using (var clustered = await StartAsync(Silo.Program.CreateApp, durable))
+        {
+            using var http = new HttpClient { BaseAddress = clustered.Address };
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/sandbox/quickbooks/v3/company/{DemoData.UsRealmId}/companyinfo/1")).StatusCode);
+        }
+
+        await using var demo = await StartAsync(Silo.Program.CreateApp, [.. durable, "--Sandbox:Enabled=true"]);
+        using var demoHttp = new HttpClient { BaseAddress = demo.Address };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await demoHttp.GetAsync($"/sandbox/quickbooks/v3/company/{DemoData.UsRealmId}/companyinfo/1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_sandbox_runs_alone_and_answers_health()
+    {
+        await using var sandbox = await StartAsync(OrleansSync.Sandbox.Program.CreateApp, []);
+        using var http = new HttpClient { BaseAddress = sandbox.Address };
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
+        var tokens = await (await http.PostAsync($"/sandbox/quickbooks/admin/realms/{DemoData.UsRealmId}/tokens", null)).Content.ReadFromJsonAsync<JsonElement>();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.GetProperty("accessToken").GetString());
+        var company = await http.GetFromJsonAsync<JsonElement>($"/sandbox/quickbooks/v3/company/{DemoData.UsRealmId}/companyinfo/{DemoData.UsRealmId}");
+        Assert.False(string.IsNullOrEmpty(company.GetProperty("CompanyInfo").GetProperty("CompanyName").GetString()));
     }
 
     [Fact]
