@@ -133,6 +133,7 @@ internal sealed class SandboxRealm
     {
         var table = _tables[entity];
         var id = (++table.LastId).ToString(CultureInfo.InvariantCulture);
+        WithoutNulls(entityBody);
         entityBody["Id"] = id;
         entityBody["SyncToken"] = "0";
         entityBody["domain"] = "QBO";
@@ -146,6 +147,7 @@ internal sealed class SandboxRealm
     public void Seed(string entity, string id, JsonObject entityBody)
     {
         var table = _tables[entity];
+        WithoutNulls(entityBody);
         entityBody["Id"] = id;
         entityBody["SyncToken"] = "0";
         entityBody["domain"] = "QBO";
@@ -162,6 +164,7 @@ internal sealed class SandboxRealm
         var id = updated["Id"]!.GetValue<string>();
         var current = _tables[entity].Items.GetValueOrDefault(id) ?? throw SandboxFault.ObjectNotFound(entity, id);
         CheckSyncToken(entity, current, syncToken);
+        WithoutNulls(updated);
         updated["SyncToken"] = (int.Parse(current["SyncToken"]!.GetValue<string>(), CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture);
         updated["domain"] = "QBO";
         updated["sparse"] = false;
@@ -172,6 +175,24 @@ internal sealed class SandboxRealm
         };
         _tables[entity].Items[id] = updated;
         return (JsonObject)updated.DeepClone();
+    }
+
+    /// <summary>QuickBooks leaves out what has no value rather than writing null; so does the sandbox, at any depth.</summary>
+    private static void WithoutNulls(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject entityObject:
+                foreach (var name in entityObject.Where(p => p.Value is null).Select(p => p.Key).ToList())
+                    entityObject.Remove(name);
+                foreach (var (_, value) in entityObject)
+                    WithoutNulls(value);
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                    WithoutNulls(item);
+                break;
+        }
     }
 
     public void Delete(string entity, string id, string? syncToken)
