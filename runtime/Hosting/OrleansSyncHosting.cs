@@ -42,6 +42,7 @@ public static class OrleansSyncHosting
         }
 
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton<TimeProvider>(GrainClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         // A fresh id for every process: fencing tells writers apart by silo id and epoch, so no two lives of a silo may share one.
         services.AddSingleton(_ => new SiloIdentity(SiloIdentity.NewId()));
         services.AddSingleton<SiloControl>();

@@ -1,10 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansSync.Runtime.Activation;
 
 namespace OrleansSync.Runtime.Reminders;
 
 /// <summary>The reminder operations a grain calls on itself (<see cref="Grain.RegisterOrUpdateReminder"/> and friends).</summary>
-internal sealed class ReminderRegistry(IReminderTable table, IOptions<ReminderOptions> options, TimeProvider time)
+internal sealed class ReminderRegistry(IReminderTable table, IOptions<ReminderOptions> options, [FromKeyedServices(GrainClock.Key)] TimeProvider grainClock)
 {
     public async Task<IGrainReminder> RegisterOrUpdateAsync(ActivationData activation, string reminderName, TimeSpan dueTime, TimeSpan period)
     {
@@ -16,7 +17,7 @@ internal sealed class ReminderRegistry(IReminderTable table, IOptions<ReminderOp
         if (period < minimum)
             throw new ArgumentOutOfRangeException(nameof(period), period, $"A reminder period must be at least {minimum} (Reminders:MinimumPeriod).");
 
-        var firstTick = time.GetUtcNow() + dueTime;
+        var firstTick = grainClock.GetUtcNow() + dueTime;
         await table.UpsertAsync(new ReminderEntry(activation.GrainId, reminderName, activation.Partition, firstTick, period, firstTick), activation.Fence);
         return new GrainReminder(reminderName);
     }

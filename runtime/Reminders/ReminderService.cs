@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,6 +23,7 @@ internal sealed partial class ReminderService(
     IReminderTable table,
     SiloControl control,
     IOptions<ReminderOptions> options,
+    [FromKeyedServices(GrainClock.Key)] TimeProvider grainClock,
     ILogger<ReminderService> logger) : BackgroundService
 {
     // The due time of the latest tick this silo started, per reminder. A poll can read a reminder just before the
@@ -64,7 +66,8 @@ internal sealed partial class ReminderService(
         if (owned.Count == 0)
             return;
 
-        var now = runtime.Time.GetUtcNow();
+        // Due times are in grain time; the polling itself keeps the silo's clock.
+        var now = grainClock.GetUtcNow();
         PruneStartedTicks(now);
         var due = await table.ReadDueAsync(owned, now, settings.BatchSize);
         foreach (var entry in due)
@@ -104,7 +107,7 @@ internal sealed partial class ReminderService(
                 LogTickFailed(exception, entry.Name, entry.GrainId);
             }
 
-            var nextDue = NextDueAfter(entry, runtime.Time.GetUtcNow());
+            var nextDue = NextDueAfter(entry, grainClock.GetUtcNow());
             if (runtime.Partitions.TryGetFence(entry.Partition) is { } fence)
             {
                 try

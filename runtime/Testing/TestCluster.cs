@@ -32,6 +32,9 @@ public sealed class TestClusterOptions
     /// <summary>Shared by every silo; <see cref="TimeProvider.System"/> when not set.</summary>
     public TimeProvider? Time { get; set; }
 
+    /// <summary>The clock of grain code and reminders (<see cref="GrainClock"/>); <see cref="Time"/> when not set.</summary>
+    public TimeProvider? GrainClock { get; set; }
+
     /// <summary>Where the silos log, besides nowhere.</summary>
     public ILoggerProvider? LoggerProvider { get; set; }
 
@@ -144,6 +147,8 @@ public sealed class TestCluster : IAsyncDisposable
             logging.AddProvider(_options.LoggerProvider);
         if (_options.Time is not null)
             services.AddSingleton(_options.Time);
+        if (_options.GrainClock is not null)
+            services.AddKeyedSingleton(Runtime.GrainClock.Key, _options.GrainClock);
         _options.ConfigureServices?.Invoke(services);
     }
 

@@ -99,6 +99,23 @@ public sealed class ReminderTests
         Assert.Equal(start.AddMinutes(3), TicksOf(key)[0].TickTime);
     }
 
+    [Fact]
+    public async Task Reminders_and_grains_keep_grain_time_which_may_run_ahead_of_the_silo_clock()
+    {
+        // As in the demo: the sandbox's clock is moved a day ahead while leases and polling keep real time.
+        var grainClock = new OrleansSync.Sandbox.Common.SandboxClock();
+        await using var cluster = await SingleSilo.StartAsync(o => o.GrainClock = grainClock);
+        var key = $"{SingleSilo.NewTenant()}/reminder";
+        await cluster.Grains().GetGrain<IReminderGrain>(key).Start("tomorrow", TimeSpan.FromHours(20), TimeSpan.FromDays(1));
+        await Task.Delay(1500);
+        Assert.Empty(TicksOf(key));
+
+        var tomorrow = grainClock.Advance(TimeSpan.FromDays(1));
+        await Eventually.HoldsAsync(() => TicksOf(key).Count == 1, TimeSpan.FromSeconds(5), "the reminder fired in grain time");
+        var grainNow = await cluster.Grains().GetGrain<IClockGrain>($"{SingleSilo.NewTenant()}/clock").Now();
+        Assert.InRange(grainNow, tomorrow, tomorrow + TimeSpan.FromMinutes(1));
+    }
+
     internal static async Task<DateTimeOffset?> NextDueAsync(TestCluster cluster, string key, string reminder)
     {
         var table = cluster.Silos[0].Services.GetRequiredService<IReminderTable>();

@@ -174,6 +174,17 @@ public sealed class ReminderGrain : Grain, IReminderGrain
     }
 }
 
+/// <summary>Tells the time on the grain clock it was given.</summary>
+public interface IClockGrain : IGrainWithStringKey
+{
+    Task<DateTimeOffset> Now();
+}
+
+public sealed class ClockGrain([Microsoft.Extensions.DependencyInjection.FromKeyedServices(GrainClock.Key)] TimeProvider clock) : Grain, IClockGrain
+{
+    public Task<DateTimeOffset> Now() => Task.FromResult(clock.GetUtcNow());
+}
+
 public sealed record TickRecord(string Key, string Reminder, DateTimeOffset TickTime, TimeSpan Period);
 
 public interface IGatedWriterGrain : IGrainWithStringKey
