@@ -15,10 +15,8 @@ public static class ClientRegistration
     /// <summary>QuickBooks: needs an <see cref="IQuickBooksTokenSource"/> registered by the caller.</summary>
     public static IServiceCollection AddQuickBooksClient(this IServiceCollection services, IConfiguration configuration)
     {
-        AddValidated<QuickBooksOptions>(services, configuration.GetSection(QuickBooksOptions.SectionName), QuickBooksOptions.Validate);
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddQuickBooksOAuthClient(configuration);
         services.TryAddSingleton<QuickBooksRateLimits>();
-        services.AddHttpClient<QuickBooksOAuthClient>();
         services.AddHttpClient(nameof(QuickBooksClient));
         services.TryAddTransient(sp => new QuickBooksClient(new QuickBooksTransport(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(QuickBooksClient)),
@@ -33,10 +31,8 @@ public static class ClientRegistration
     /// <summary>HubSpot: needs an <see cref="IHubSpotTokenSource"/> registered by the caller.</summary>
     public static IServiceCollection AddHubSpotClient(this IServiceCollection services, IConfiguration configuration)
     {
-        AddValidated<HubSpotOptions>(services, configuration.GetSection(HubSpotOptions.SectionName), HubSpotOptions.Validate);
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddHubSpotOAuthClient(configuration);
         services.TryAddSingleton<HubSpotRateLimits>();
-        services.AddHttpClient<HubSpotOAuthClient>();
         services.AddHttpClient(nameof(HubSpotClient));
         services.TryAddTransient(sp => new HubSpotClient(new HubSpotTransport(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(HubSpotClient)),
@@ -45,6 +41,28 @@ public static class ClientRegistration
             sp.GetRequiredService<HubSpotRateLimits>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<HubSpotClient>>())));
+        return services;
+    }
+
+    /// <summary>QuickBooks OAuth alone (consent URL, code exchange, refresh, revoke): what the api front-end needs.</summary>
+    public static IServiceCollection AddQuickBooksOAuthClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.Any(d => d.ServiceType == typeof(QuickBooksOAuthClient)))
+            return services;
+        AddValidated<QuickBooksOptions>(services, configuration.GetSection(QuickBooksOptions.SectionName), QuickBooksOptions.Validate);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpClient<QuickBooksOAuthClient>();
+        return services;
+    }
+
+    /// <summary>HubSpot OAuth alone (install URL, code exchange, refresh): what the api front-end needs.</summary>
+    public static IServiceCollection AddHubSpotOAuthClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.Any(d => d.ServiceType == typeof(HubSpotOAuthClient)))
+            return services;
+        AddValidated<HubSpotOptions>(services, configuration.GetSection(HubSpotOptions.SectionName), HubSpotOptions.Validate);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpClient<HubSpotOAuthClient>();
         return services;
     }
 

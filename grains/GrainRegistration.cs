@@ -1,3 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansSync.Clients;
+using OrleansSync.Clients.HubSpot;
+using OrleansSync.Clients.QuickBooks;
+using OrleansSync.Grains.Credentials;
+using OrleansSync.Grains.Invoices;
 using OrleansSync.Runtime.Hosting;
 
 namespace OrleansSync.Grains;
@@ -5,6 +11,19 @@ namespace OrleansSync.Grains;
 /// <summary>Everything a silo needs to host the integration's grains.</summary>
 public static class GrainRegistration
 {
+    /// <summary>
+    /// The grains, the HubSpot and QuickBooks clients they call (configuration sections <c>HubSpot</c> and
+    /// <c>QuickBooks</c>), with tokens from the credential grains, and the inbox handler.
+    /// </summary>
     public static SiloBuilder AddOrleansSyncGrains(this SiloBuilder silo)
-        => silo.AddGrains(typeof(GrainRegistration).Assembly);
+    {
+        silo.Services.AddSingleton<TokenProtector>();
+        silo.Services.AddSingleton<GrainTokenSources>();
+        silo.Services.AddSingleton<IQuickBooksTokenSource>(sp => sp.GetRequiredService<GrainTokenSources>());
+        silo.Services.AddSingleton<IHubSpotTokenSource>(sp => sp.GetRequiredService<GrainTokenSources>());
+        silo.Services.AddQuickBooksClient(silo.Configuration);
+        silo.Services.AddHubSpotClient(silo.Configuration);
+        silo.AddInboxHandler<InboxRouter>();
+        return silo.AddGrains(typeof(GrainRegistration).Assembly);
+    }
 }

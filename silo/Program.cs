@@ -17,11 +17,19 @@ public static class Program
     public static WebApplication CreateApp(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Services.AddOrleansSyncSilo(builder.Configuration, silo => silo.AddOrleansSyncGrains());
-        builder.Services.AddOrleansSyncApi(builder.Configuration);
         var sandbox = SandboxEnabled(builder.Configuration);
         if (sandbox)
+        {
             builder.Services.AddOrleansSyncSandbox(builder.Configuration);
+
+            // Alone, this process is the whole product, sandbox included. In a cluster each silo would mount a sandbox of
+            // its own, so silos there are pointed (QuickBooks__BaseUrl, HubSpot__BaseUrl, …) at one sandbox run apart.
+            if (!Durable(builder.Configuration))
+                SandboxWiring.PointAtMountedSandbox(builder);
+        }
+
+        builder.Services.AddOrleansSyncSilo(builder.Configuration, silo => silo.AddOrleansSyncGrains());
+        builder.Services.AddOrleansSyncApi(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -41,7 +49,8 @@ public static class Program
     /// The single-process default brings the sandbox along, so that the product works with nothing else running;
     /// a cluster on PostgreSQL talks to the real services unless <c>Sandbox:Enabled</c> says otherwise.
     /// </summary>
-    private static bool SandboxEnabled(IConfiguration configuration)
-        => configuration.GetValue<bool?>("Sandbox:Enabled")
-            ?? string.IsNullOrWhiteSpace(configuration.GetConnectionString(OrleansSyncHosting.PostgresConnectionStringName));
+    private static bool SandboxEnabled(IConfiguration configuration) => configuration.GetValue<bool?>("Sandbox:Enabled") ?? !Durable(configuration);
+
+    private static bool Durable(IConfiguration configuration)
+        => !string.IsNullOrWhiteSpace(configuration.GetConnectionString(OrleansSyncHosting.PostgresConnectionStringName));
 }

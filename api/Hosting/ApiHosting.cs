@@ -1,7 +1,11 @@
 using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansSync.Api.OAuth;
 using OrleansSync.Api.Operators;
+using OrleansSync.Api.Tenants;
+using OrleansSync.Clients;
 using OrleansSync.Api.Security;
 using OrleansSync.Runtime.Hosting;
 
@@ -11,6 +15,7 @@ namespace OrleansSync.Api.Hosting;
 public static class ApiHosting
 {
     public const string OperatorPolicy = "Operator";
+    public const string TenantPolicy = "Tenant";
 
     public static IServiceCollection AddOrleansSyncApi(this IServiceCollection services, IConfiguration configuration)
     {
@@ -19,6 +24,8 @@ public static class ApiHosting
             .Bind(configuration.GetSection(ApiOptions.SectionName))
             .Validate(o => o.AdminKeys.Count > 0 && o.AdminKeys.All(k => k.Length >= 16),
                 "Api:AdminKeys must hold at least one operator key of 16 characters or more (environment: Api__AdminKeys__0).")
+            .Validate(o => o.TenantKeys.All(t => long.TryParse(t.Key, out _) && t.Value.All(k => k.Length >= 16)),
+                "Api:TenantKeys are keyed by HubSpot portal id, and each key has 16 characters or more (environment: Api__TenantKeys__7262481__0).")
             .ValidateOnStart();
         if (!durable)
         {
@@ -32,11 +39,16 @@ public static class ApiHosting
             }));
         }
 
+        services.AddQuickBooksOAuthClient(configuration);
+        services.AddHubSpotOAuthClient(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<OAuthState>();
         services.AddProblemDetails();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(OperatorPolicy, policy => policy.RequireRole(ApiKeyAuthenticationHandler.AdminRole));
+            .AddPolicy(OperatorPolicy, policy => policy.RequireRole(ApiKeyAuthenticationHandler.AdminRole))
+            .AddPolicy(TenantPolicy, policy => policy.RequireRole(ApiKeyAuthenticationHandler.AdminRole, ApiKeyAuthenticationHandler.TenantRole));
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
@@ -59,9 +71,12 @@ public static class ApiHosting
 
     public static IEndpointRouteBuilder MapOrleansSyncApi(this IEndpointRouteBuilder endpoints)
     {
-        var operators = endpoints.MapGroup("/api").RequireAuthorization(OperatorPolicy);
+        var api = endpoints.MapGroup("/api");
+        var operators = api.MapGroup("").RequireAuthorization(OperatorPolicy);
         operators.MapClusterEndpoints();
         operators.MapInboxEndpoints();
+        api.MapGroup("").RequireAuthorization(TenantPolicy).MapTenantEndpoints();
+        endpoints.MapOAuthEndpoints();
         return endpoints;
     }
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansSync.Api.Operators;
+using OrleansSync.Api.Tenants;
+using OrleansSync.GrainInterfaces;
 using OrleansSync.Runtime.Cluster;
 using OrleansSync.Runtime.Inbox;
 
@@ -12,4 +14,18 @@ namespace OrleansSync.Api.Hosting;
 [JsonSerializable(typeof(IReadOnlyList<DeadLetter>))]
 [JsonSerializable(typeof(IReadOnlyList<InboxBacklog>))]
 [JsonSerializable(typeof(ReplayedEvent))]
+[JsonSerializable(typeof(CreateInvoiceRequest))]
+[JsonSerializable(typeof(LinkInvoiceRequest))]
+[JsonSerializable(typeof(ConnectStart))]
+[JsonSerializable(typeof(TenantView))]
+[JsonSerializable(typeof(TenantView[]))]
+[JsonSerializable(typeof(IReadOnlyList<AccountView>))]
+[JsonSerializable(typeof(AccountView))]
+[JsonSerializable(typeof(IReadOnlyList<InvoiceSnapshot>))]
+[JsonSerializable(typeof(InvoiceView))]
+[JsonSerializable(typeof(InvoiceSummary))]
+[JsonSerializable(typeof(CreatedInvoice))]
+[JsonSerializable(typeof(DealInvoicesView))]
+[JsonSerializable(typeof(RecordInvoicesView))]
+[JsonSerializable(typeof(LinkedInvoice))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -51,6 +51,7 @@ public static class OrleansSyncHosting
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value.PartitionCount,
             sp.GetRequiredService<SiloIdentity>().SiloId,
             sp.GetRequiredService<TimeProvider>()));
+        services.AddOrleansSyncDataProtection(configuration, silo.IsDurable);
         var grainClasses = silo.GrainClasses.ToList();
         services.AddSingleton(_ => new GrainClassRegistry(grainClasses));
         services.AddSingleton<ReminderRegistry>();
@@ -108,6 +109,7 @@ public static class OrleansSyncHosting
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new TenantPartitioner(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.PartitionCount));
         AddPostgres(services, connectionString);
+        services.AddOrleansSyncDataProtection(configuration, durable: true);
         AddRemoteCalls(services);
         services.AddSingleton(sp => new GrainCallDispatcher(sp.GetRequiredService<TenantPartitioner>(), silo: null, sp.GetRequiredService<RemoteGrainCallTransport>()));
         services.AddSingleton(sp => new GrainFactory(sp.GetRequiredService<GrainCallDispatcher>()));

@@ -1,0 +1,146 @@
+using System.Text.Json.Serialization;
+using OrleansSync.Runtime;
+
+namespace OrleansSync.GrainInterfaces;
+
+/// <summary>The tokens HubSpot gave when an account installed the app (F1b).</summary>
+public sealed record HubSpotInstall(long PortalId, string AccessToken, string RefreshToken, DateTimeOffset AccessTokenExpiresAt);
+
+/// <summary>The tokens QuickBooks gave when a company was connected (F1).</summary>
+public sealed record QuickBooksConnect(string RealmId, string AccessToken, string RefreshToken, DateTimeOffset AccessTokenExpiresAt, DateTimeOffset RefreshTokenExpiresAt);
+
+public enum ConnectionState
+{
+    /// <summary>Tokens in hand, refreshed before they expire.</summary>
+    Connected,
+
+    /// <summary>The service refused our tokens (revoked, expired refresh token): a person must connect again.</summary>
+    Broken,
+
+    /// <summary>Disconnected on purpose; the tokens were revoked.</summary>
+    Disconnected,
+}
+
+/// <summary>A connection as people see it — never its tokens.</summary>
+public sealed record ConnectionView(ConnectionState State, string? Reason, DateTimeOffset? Since, DateTimeOffset? AccessTokenExpiresAt);
+
+/// <summary>
+/// An access token for one call, or why there is none: the connection is broken (a person must act), or the token
+/// endpoint could not be reached just now (<paramref name="Retryable"/>).
+/// </summary>
+public sealed record AccessGrant(string? AccessToken, DateTimeOffset ExpiresAt, string? Problem, bool Retryable = false);
+
+/// <summary>A HubSpot account using the integration.</summary>
+public sealed record TenantView(
+    long PortalId,
+    bool Installed,
+    DateTimeOffset? InstalledAt,
+    string? CompanyCurrency,
+    string? TimeZone,
+    ConnectionView? HubSpot,
+    bool PropertiesReady,
+    string? PropertiesProblem,
+    IReadOnlyList<AccountView> Accounts);
+
+/// <summary>A tenant's settings, and the QuickBooks companies it has connected (and not disconnected).</summary>
+public sealed record TenantSettings(long PortalId, bool Installed, string? CompanyCurrency, string? TimeZone, IReadOnlyList<string> ConnectedRealmIds);
+
+/// <summary>A QuickBooks company connected to a tenant, as last read from QuickBooks.</summary>
+public sealed record AccountView(
+    string RealmId,
+    string? CompanyName,
+    string? Country,
+    string? HomeCurrency,
+    bool? MultiCurrency,
+    bool? CustomTxnNumbers,
+    DateTimeOffset? ConnectedAt,
+    DateTimeOffset? CheckedAt,
+    ConnectionView Connection)
+{
+    /// <summary>QuickBooks computes US sales tax itself; elsewhere every line carries a tax code (F5).</summary>
+    [JsonIgnore]
+    public bool IsUnitedStates => string.Equals(Country, "US", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>One HubSpot account: its install, settings and connected QuickBooks companies.</summary>
+public interface ITenantGrain : IGrainWithStringKey
+{
+    /// <summary>Keeps the tokens, reads the account's currency and time zone, and creates our deal properties.</summary>
+    Task<Outcome<TenantView>> InstallAsync(HubSpotInstall install);
+
+    Task<TenantView> GetAsync();
+
+    /// <summary>What work for the tenant needs, cheaply: whether it installed, its currency and time zone, its companies.</summary>
+    Task<TenantSettings> GetSettingsAsync();
+
+    /// <summary>Connects a QuickBooks company (or reconnects it with new tokens).</summary>
+    Task<Outcome<AccountView>> ConnectAccountAsync(QuickBooksConnect connect);
+
+    /// <summary>Revokes the company's tokens and stops work for it; its links stay, for the record.</summary>
+    Task<Outcome<AccountView>> DisconnectAccountAsync(string realmId);
+}
+
+/// <summary>Every tenant that ever installed, for operators to list (E6).</summary>
+public interface ITenantDirectoryGrain : IGrainWithStringKey
+{
+    Task AddAsync(long portalId);
+
+    Task<IReadOnlyList<long>> ListAsync();
+}
+
+/// <summary>A HubSpot account's tokens, encrypted at rest and refreshed before they expire.</summary>
+/// <remarks>
+/// A grain of its own rather than part of the tenant grain: turns do not interleave, so a tenant grain calling HubSpot
+/// while HubSpot's client asked the same tenant grain for a token would wait for itself.
+/// </remarks>
+public interface IHubSpotCredentialsGrain : IGrainWithStringKey
+{
+    Task StoreAsync(HubSpotInstall install);
+
+    Task<AccessGrant> GetAccessTokenAsync();
+
+    /// <summary>HubSpot refused <paramref name="rejectedAccessToken"/>: refresh, unless another caller already did.</summary>
+    Task<AccessGrant> RefreshAsync(string rejectedAccessToken);
+
+    Task<ConnectionView> GetStatusAsync();
+}
+
+/// <summary>A QuickBooks company's connection: which tenant holds it, and its tokens, encrypted at rest.</summary>
+public interface IQuickBooksConnectionGrain : IGrainWithStringKey
+{
+    /// <summary>Takes the tokens for <paramref name="portalId"/>; refused while another tenant holds the company.</summary>
+    Task<Outcome<ConnectionView>> ConnectAsync(long portalId, QuickBooksConnect connect);
+
+    /// <summary>Revokes the tokens at Intuit and forgets them.</summary>
+    Task<Outcome<ConnectionView>> DisconnectAsync(long portalId);
+
+    /// <summary>The tenant the company is connected to, if any.</summary>
+    Task<long?> GetOwnerAsync();
+
+    Task<AccessGrant> GetAccessTokenAsync();
+
+    Task<AccessGrant> RefreshAsync(string rejectedAccessToken);
+
+    Task<ConnectionView> GetStatusAsync();
+}
+
+/// <summary>What an invoice is made under: the company's country, currency and numbering.</summary>
+public sealed record CompanyFacts(string RealmId, string? CompanyName, string? Country, string HomeCurrency, bool MultiCurrency, bool CustomTxnNumbers)
+{
+    [JsonIgnore]
+    public bool IsUnitedStates => string.Equals(Country, "US", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>A search among a company's invoices (F11); every part optional.</summary>
+public sealed record InvoiceSearch(string? DocNumber, string? CustomerName, DateOnly? From, DateOnly? To, int MaxResults = 50);
+
+/// <summary>A QuickBooks company as a tenant sees it: its facts, and the invoices one may add to records.</summary>
+public interface IAccountGrain : IGrainWithStringKey
+{
+    Task<AccountView> GetAsync();
+
+    /// <summary>Reads company info and preferences from QuickBooks now (a setting may have changed since).</summary>
+    Task<Outcome<CompanyFacts>> ReadCompanyAsync();
+
+    Task<Outcome<IReadOnlyList<InvoiceSnapshot>>> SearchInvoicesAsync(InvoiceSearch search);
+}

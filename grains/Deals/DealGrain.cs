@@ -1,0 +1,253 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansSync.Clients.HubSpot;
+using OrleansSync.Clients.HubSpot.Model;
+using OrleansSync.Clients.QuickBooks;
+using OrleansSync.GrainInterfaces;
+using OrleansSync.Grains.Common;
+using OrleansSync.Grains.Invoices;
+using OrleansSync.Grains.Records;
+using OrleansSync.Grains.Tenants;
+using OrleansSync.Runtime;
+
+namespace OrleansSync.Grains.Deals;
+
+public sealed class DealState : InvoiceLinksState
+{
+    /// <summary>The five properties as last written to HubSpot.</summary>
+    public DealInvoiceProperties? Written { get; set; }
+
+    public DateTimeOffset? WrittenAt { get; set; }
+
+    /// <summary>"{realmId}/{invoiceId}" of the invoice the properties follow.</summary>
+    public string? PropertiesFollow { get; set; }
+
+    /// <summary>Why the properties are not what the invoice says (another currency, HubSpot failed).</summary>
+    public string? PropertiesNote { get; set; }
+
+    /// <summary>Invoices created under an Idempotency-Key, by key.</summary>
+    public Dictionary<string, IdempotentCreation> Creations { get; set; } = [];
+}
+
+/// <summary>A create request's fingerprint and what it made, so that a retry gets the same answer (B6).</summary>
+public sealed class IdempotentCreation
+{
+    public required string Fingerprint { get; set; }
+
+    public required string RealmId { get; set; }
+
+    public required string InvoiceId { get; set; }
+
+    public List<string> Decisions { get; set; } = [];
+
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>
+/// A deal (key <c>{portalId}/deals/{dealId}</c>): creates invoices from it (F2–F7), holds its linked invoices, and keeps
+/// the five invoice properties on it (F9, F10) — following the linked invoice most recently updated in QuickBooks,
+/// written only when a value changes, and not at all when that invoice is in another currency than the account's.
+/// </summary>
+public sealed partial class DealGrain(
+    [PersistentState("deal")] IPersistentState<DealState> state,
+    HubSpotClient hubSpot,
+    QuickBooksClient quickBooks,
+    [FromKeyedServices(GrainClock.Key)] TimeProvider clock,
+    ILogger<DealGrain> logger) : InvoiceLinksGrain<DealState>(state, clock), IDealGrain, IRemindable
+{
+    private const string RetryPropertiesReminder = "write-properties";
+    private static readonly TimeSpan IdempotencyWindow = TimeSpan.FromDays(7);
+    private static readonly JsonSerializerOptions FingerprintJson = new(JsonSerializerDefaults.Web);
+
+    private string DealId => Self.ObjectId;
+
+    public async Task<Outcome<CreatedInvoice>> CreateInvoiceAsync(CreateInvoiceCommand command)
+    {
+        var fingerprint = Fingerprint(command);
+        if (command.IdempotencyKey is { } key && Record.Creations.TryGetValue(key, out var earlier))
+            return await ReplayAsync(key, earlier, fingerprint);
+
+        var settings = await GrainFactory.Tenant(PortalId).GetSettingsAsync();
+        var account = ChooseAccount(settings, command.RealmId);
+        if (account.Problem is { } noAccount)
+            return noAccount;
+        var realmId = account.Value!;
+
+        var connection = await GrainFactory.QuickBooksConnection(realmId).GetStatusAsync();
+        if (connection.State != ConnectionState.Connected)
+            return Problem.Conflict("Connection needs repair", $"QuickBooks company {realmId} is {connection.State.ToString().ToLowerInvariant()}: {connection.Reason ?? "connect it again."}");
+
+        // The setting can change at any time in QuickBooks, so it is read now, not remembered.
+        var company = await GrainFactory.Account(PortalId, realmId).ReadCompanyAsync();
+        if (company.Problem is { } unread)
+            return unread;
+        if (company.Value!.CustomTxnNumbers)
+        {
+            return Problem.Conflict(
+                "Custom transaction numbers are on",
+                $"QuickBooks company {company.Value.CompanyName ?? realmId} uses custom transaction numbers, so invoices cannot be created from HubSpot. Turn the setting off in QuickBooks (Settings → Account and settings → Sales → Custom transaction numbers) and try again. Nothing was created.");
+        }
+
+        var draft = new InvoiceDraft(hubSpot, quickBooks, PortalId, DealId, command, company.Value, TenantToday(settings));
+        Outcome<Clients.QuickBooks.Model.Invoice> created;
+        try
+        {
+            created = await draft.CreateAsync();
+        }
+        catch (Exception exception) when (Upstream.IsUpstream(exception))
+        {
+            return Upstream.ToProblem(exception, $"Creating an invoice from deal {DealId}");
+        }
+
+        if (created.Problem is { } refused)
+        {
+            LogRefused(DealId, refused.Title, refused.Detail);
+            return refused;
+        }
+
+        var snapshot = InvoiceSnapshots.From(realmId, created.Value!, company.Value.HomeCurrency, Clock.GetUtcNow());
+        var cause = ChangeCause.Request(command.RequestId, $"create invoice from deal {DealId}{(command.IdempotencyKey is null ? "" : $", Idempotency-Key {command.IdempotencyKey}")}");
+        var linked = await GrainFactory.Invoice(PortalId, realmId, snapshot.InvoiceId).LinkAsync(new LinkRequest(Self, cause, draft.Decisions, snapshot));
+        if (linked.Problem is { } unlinked)
+            return unlinked;
+
+        Keep(linked.Value!, cause);
+        if (command.IdempotencyKey is { } newKey)
+        {
+            Record.Creations[newKey] = new IdempotentCreation { Fingerprint = fingerprint, RealmId = realmId, InvoiceId = snapshot.InvoiceId, Decisions = [.. draft.Decisions], At = Clock.GetUtcNow() };
+            ForgetOldCreations();
+        }
+
+        await WriteStateAsync();
+        LogCreated(snapshot.DocNumber, snapshot.InvoiceId, realmId, DealId);
+        await LinksChangedAsync();
+        return new CreatedInvoice(linked.Value!, draft.Decisions, Replayed: false);
+    }
+
+    public Task<DealInvoicesView> GetDealAsync() => Task.FromResult(new DealInvoicesView(
+        PortalId,
+        Self,
+        Record.Links.Select(l => l.View()).ToList(),
+        Record.PropertiesFollow,
+        Record.Written,
+        Record.WrittenAt,
+        Record.PropertiesNote));
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == RetryPropertiesReminder)
+            await LinksChangedAsync();
+    }
+
+    /// <summary>Keeps the five properties in step with the invoice they follow (F9, F10).</summary>
+    protected override async Task LinksChangedAsync()
+    {
+        var leading = Record.Links.MaxBy(l => l.Invoice.Snapshot.LastUpdated)?.Invoice;
+        var settings = await GrainFactory.Tenant(PortalId).GetSettingsAsync();
+        Record.PropertiesFollow = leading is null ? null : $"{leading.Snapshot.RealmId}/{leading.Snapshot.InvoiceId}";
+
+        if (leading is not null && settings.CompanyCurrency is { } accountCurrency && !string.Equals(leading.Snapshot.Currency, accountCurrency, StringComparison.OrdinalIgnoreCase))
+        {
+            Record.PropertiesNote = $"Invoice {leading.Snapshot.DocNumber ?? leading.Snapshot.InvoiceId} is in {leading.Snapshot.Currency}, but HubSpot account {PortalId}'s company currency is {accountCurrency}: the invoice stays linked, and its data is not written to the deal.";
+            await WriteStateAsync();
+            await StopRetryingAsync();
+            return;
+        }
+
+        var wanted = leading is null ? DealProperties.Cleared : DealProperties.From(leading);
+        var changes = DealProperties.Changed(Record.Written, wanted);
+        if (changes.Count > 0)
+        {
+            try
+            {
+                await hubSpot.UpdateObjectAsync(PortalId, CrmObjectTypes.Deals, DealId, changes);
+            }
+            catch (Exception exception) when (Upstream.IsUpstream(exception))
+            {
+                Record.PropertiesNote = $"Writing the invoice properties to the deal failed; retrying every minute. {Upstream.ToProblem(exception, "Updating the deal").Detail}";
+                await WriteStateAsync();
+                await RegisterOrUpdateReminder(RetryPropertiesReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+                LogPropertiesFailed(exception, DealId);
+                return;
+            }
+
+            Record.Written = wanted;
+            Record.WrittenAt = Clock.GetUtcNow();
+            LogPropertiesWritten(DealId, string.Join(", ", changes.Keys));
+        }
+
+        Record.PropertiesNote = null;
+        await WriteStateAsync();
+        await StopRetryingAsync();
+    }
+
+    private async Task<Outcome<CreatedInvoice>> ReplayAsync(string key, IdempotentCreation earlier, string fingerprint)
+    {
+        if (earlier.Fingerprint != fingerprint)
+            return Problem.Unprocessable("Idempotency-Key reused", $"Idempotency-Key '{key}' was first used for a different request on deal {DealId}; use a new key for a new request.");
+        var link = Record.Links.Find(l => l.Is(earlier.RealmId, earlier.InvoiceId));
+        var invoice = link?.Invoice ?? (await GrainFactory.Invoice(PortalId, earlier.RealmId, earlier.InvoiceId).GetAsync())?.Summary;
+        return invoice is null
+            ? Problem.NotFound("Invoice gone", $"The invoice created under Idempotency-Key '{key}' is no longer followed.")
+            : new CreatedInvoice(invoice, earlier.Decisions, Replayed: true);
+    }
+
+    private Outcome<string> ChooseAccount(TenantSettings settings, string? realmId)
+    {
+        if (!settings.Installed)
+            return Problem.Conflict("Not installed", $"HubSpot account {PortalId} has not installed the app.");
+        if (realmId is not null)
+        {
+            return settings.ConnectedRealmIds.Contains(realmId)
+                ? realmId
+                : Problem.Conflict("Company not connected", $"QuickBooks company {realmId} is not connected to HubSpot account {PortalId}.");
+        }
+
+        return settings.ConnectedRealmIds.Count switch
+        {
+            0 => Problem.Conflict("No company connected", $"HubSpot account {PortalId} has no QuickBooks company connected: connect one first."),
+            1 => settings.ConnectedRealmIds[0],
+            _ => Problem.BadRequest("Which company?", $"HubSpot account {PortalId} has {settings.ConnectedRealmIds.Count} QuickBooks companies connected ({string.Join(", ", settings.ConnectedRealmIds)}): say which with realmId."),
+        };
+    }
+
+    private DateOnly TenantToday(TenantSettings settings)
+    {
+        var zone = TimeZoneInfo.Utc;
+        if (settings.TimeZone is { Length: > 0 } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var found))
+            zone = found;
+        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Clock.GetUtcNow(), zone).DateTime);
+    }
+
+    private void ForgetOldCreations()
+    {
+        var horizon = Clock.GetUtcNow() - IdempotencyWindow;
+        foreach (var (key, creation) in Record.Creations.Where(c => c.Value.At < horizon).ToList())
+            Record.Creations.Remove(key);
+    }
+
+    private async Task StopRetryingAsync()
+    {
+        if (await GetReminder(RetryPropertiesReminder) is { } reminder)
+            await UnregisterReminder(reminder);
+    }
+
+    /// <summary>What makes two requests "the same": everything but the request's own id and key.</summary>
+    private static string Fingerprint(CreateInvoiceCommand command)
+        => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(command with { RequestId = "", IdempotencyKey = null }, FingerprintJson))));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created invoice {DocNumber} ({InvoiceId}) in QuickBooks company {RealmId} from deal {DealId}")]
+    private partial void LogCreated(string? docNumber, string invoiceId, string realmId, string dealId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused to create an invoice from deal {DealId}: {Title}. {Detail}")]
+    private partial void LogRefused(string dealId, string title, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Properties} to deal {DealId}")]
+    private partial void LogPropertiesWritten(string dealId, string properties);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the invoice properties to deal {DealId} failed; retrying")]
+    private partial void LogPropertiesFailed(Exception exception, string dealId);
+}
