@@ -44,11 +44,14 @@ public static class ApiHosting
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OAuthState>();
         services.AddProblemDetails();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        services.AddExceptionHandler<GrainCallExceptionHandler>();
+        // No default scheme: only the api's own endpoints look at the Authorization header (the sandbox's, mounted
+        // alongside in the default mode, carry HubSpot and QuickBooks tokens there).
+        services.AddAuthentication()
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(OperatorPolicy, policy => policy.RequireRole(ApiKeyAuthenticationHandler.AdminRole))
-            .AddPolicy(TenantPolicy, policy => policy.RequireRole(ApiKeyAuthenticationHandler.AdminRole, ApiKeyAuthenticationHandler.TenantRole));
+            .AddPolicy(OperatorPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireRole(ApiKeyAuthenticationHandler.AdminRole))
+            .AddPolicy(TenantPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireRole(ApiKeyAuthenticationHandler.AdminRole, ApiKeyAuthenticationHandler.TenantRole));
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);

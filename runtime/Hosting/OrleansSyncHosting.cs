@@ -51,7 +51,6 @@ public static class OrleansSyncHosting
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value.PartitionCount,
             sp.GetRequiredService<SiloIdentity>().SiloId,
             sp.GetRequiredService<TimeProvider>()));
-        services.AddOrleansSyncDataProtection(configuration, silo.IsDurable);
         var grainClasses = silo.GrainClasses.ToList();
         services.AddSingleton(_ => new GrainClassRegistry(grainClasses));
         services.AddSingleton<ReminderRegistry>();
@@ -67,6 +66,7 @@ public static class OrleansSyncHosting
         if (silo.IsDurable)
         {
             AddPostgres(services, silo.ConnectionString!);
+            services.AddOrleansSyncDataProtection(configuration, durable: true); // after the migrator, which makes its table
             AddRemoteCalls(services);
             services.AddSingleton<IReminderTable, PostgresReminderTable>();
             services.AddKeyedSingleton<IGrainStorage, PostgresGrainStorage>(PersistentStateAttribute.DefaultStorageName);
@@ -74,6 +74,7 @@ public static class OrleansSyncHosting
         }
         else
         {
+            services.AddOrleansSyncDataProtection(configuration, durable: false);
             services.AddSingleton<IMembershipTable, InMemoryMembershipTable>();
             services.AddSingleton<InMemoryPartitionLeaseTable>();
             services.AddSingleton<IPartitionLeaseTable>(sp => sp.GetRequiredService<InMemoryPartitionLeaseTable>());

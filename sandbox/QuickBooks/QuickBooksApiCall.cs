@@ -26,19 +26,20 @@ internal static class QuickBooksApiCall
         if (fault is not null)
             return fault;
 
-        if (Authenticate(http, sandbox, realmId) is { } refused)
+        if (Authenticate(http, sandbox, realmId, out var holder) is { } refused)
             return refused;
+        var budget = $"{realmId}/{holder}"; // Intuit's limits are per company and app
         var realm = sandbox.FindRealm(realmId);
         if (realm is null)
             return Answer(new SandboxFault(403, "SERVICE", "3100", "message=AuthorizationFailed; errorCode=003100; statusCode=403", $"Company {realmId} is not connected to this app."), sandbox.Clock.GetUtcNow());
 
-        if (!sandbox.InFlight.TryEnter(realmId))
+        if (!sandbox.InFlight.TryEnter(budget))
             return Throttled(realm, "10 requests are already in flight for this company");
         try
         {
-            if (!sandbox.PerSecond.TryAcquire(realmId, out _, out _))
+            if (!sandbox.PerSecond.TryAcquire(budget, out _, out _))
                 return Throttled(realm, $"more than {sandbox.PerSecond.Limit} requests in one second");
-            if (!sandbox.PerMinute.TryAcquire(realmId, out _, out _))
+            if (!sandbox.PerMinute.TryAcquire(budget, out _, out _))
                 return Throttled(realm, $"more than {sandbox.PerMinute.Limit} requests in one minute");
 
             JsonObject? body = null;
@@ -81,7 +82,7 @@ internal static class QuickBooksApiCall
         }
         finally
         {
-            sandbox.InFlight.Exit(realmId);
+            sandbox.InFlight.Exit(budget);
         }
     }
 
@@ -101,8 +102,9 @@ internal static class QuickBooksApiCall
     public static IResult Answer(SandboxFault fault, DateTimeOffset time)
         => Results.Content(QuickBooksJson.Write(fault.ToJson(time)), "application/json", Encoding.UTF8, fault.Status);
 
-    private static IResult? Authenticate(HttpContext http, QuickBooksSandbox sandbox, string realmId)
+    private static IResult? Authenticate(HttpContext http, QuickBooksSandbox sandbox, string realmId, out string? holder)
     {
+        holder = null;
         var header = http.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return Unauthorized(sandbox, "Authorization header missing or not a bearer token");
@@ -110,7 +112,7 @@ internal static class QuickBooksApiCall
         if (token.Length is < 20 or > 4096)
             return Unauthorized(sandbox, "Malformed bearer token: too short or too long");
 
-        var (state, tokenRealm, expiredFor) = sandbox.Tokens.Check(token);
+        (var state, var tokenRealm, var expiredFor, holder) = sandbox.Tokens.Check(token);
         return state switch
         {
             AccessTokenState.Unknown => Unauthorized(sandbox, "Token invalid"),

@@ -7,10 +7,18 @@ internal sealed record IssuedTokens(string RealmId, string AccessToken, string R
 
 internal enum AccessTokenState { Valid, Expired, Unknown }
 
+/// <summary>Who holds tokens: the app that went through OAuth, or a person using the sandbox's admin shortcut.</summary>
+internal static class TokenHolders
+{
+    public const string App = "app";
+    public const string Admin = "admin";
+}
+
 /// <summary>
 /// Intuit's OAuth behaviour: authorization codes used once within ten minutes; access tokens that last an hour;
 /// refresh tokens that last about 100 days and are replaced by each refresh (the old one stops working); revoking a
-/// token ends the company's connection.
+/// token ends the company's connection. Tokens remember their holder, because Intuit's limits are per company and
+/// app: a person poking at the API with admin tokens does not use up the app's budget.
 /// </summary>
 internal sealed class QuickBooksTokenStore(TimeProvider clock)
 {
@@ -20,8 +28,8 @@ internal sealed class QuickBooksTokenStore(TimeProvider clock)
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (string RealmId, string RedirectUri, DateTimeOffset ExpiresAt)> _codes = [];
-    private readonly Dictionary<string, (string RealmId, DateTimeOffset ExpiresAt)> _accessTokens = [];
-    private readonly Dictionary<string, (string RealmId, DateTimeOffset ExpiresAt)> _refreshTokens = [];
+    private readonly Dictionary<string, (string RealmId, DateTimeOffset ExpiresAt, string Holder)> _accessTokens = [];
+    private readonly Dictionary<string, (string RealmId, DateTimeOffset ExpiresAt, string Holder)> _refreshTokens = [];
 
     public string IssueCode(string realmId, string redirectUri)
     {
@@ -38,7 +46,7 @@ internal sealed class QuickBooksTokenStore(TimeProvider clock)
         {
             if (!_codes.Remove(code, out var issued) || issued.ExpiresAt < clock.GetUtcNow() || issued.RedirectUri != redirectUri)
                 return null;
-            return IssueLocked(issued.RealmId);
+            return IssueLocked(issued.RealmId, TokenHolders.App);
         }
     }
 
@@ -49,14 +57,15 @@ internal sealed class QuickBooksTokenStore(TimeProvider clock)
         {
             if (!_refreshTokens.Remove(refreshToken, out var held) || held.ExpiresAt < clock.GetUtcNow())
                 return null;
-            return IssueLocked(held.RealmId);
+            return IssueLocked(held.RealmId, held.Holder);
         }
     }
 
+    /// <summary>Tokens for a person (the admin shortcut), counted apart from the app's.</summary>
     public IssuedTokens Issue(string realmId)
     {
         lock (_lock)
-            return IssueLocked(realmId);
+            return IssueLocked(realmId, TokenHolders.Admin);
     }
 
     /// <summary>Revokes a refresh or access token and with it every token of that company's connection.</summary>
@@ -80,24 +89,24 @@ internal sealed class QuickBooksTokenStore(TimeProvider clock)
             RevokeRealmLocked(realmId);
     }
 
-    public (AccessTokenState State, string? RealmId, TimeSpan ExpiredFor) Check(string accessToken)
+    public (AccessTokenState State, string? RealmId, TimeSpan ExpiredFor, string? Holder) Check(string accessToken)
     {
         lock (_lock)
         {
             if (!_accessTokens.TryGetValue(accessToken, out var held))
-                return (AccessTokenState.Unknown, null, TimeSpan.Zero);
+                return (AccessTokenState.Unknown, null, TimeSpan.Zero, null);
             var now = clock.GetUtcNow();
-            return held.ExpiresAt > now ? (AccessTokenState.Valid, held.RealmId, TimeSpan.Zero) : (AccessTokenState.Expired, held.RealmId, now - held.ExpiresAt);
+            return held.ExpiresAt > now ? (AccessTokenState.Valid, held.RealmId, TimeSpan.Zero, held.Holder) : (AccessTokenState.Expired, held.RealmId, now - held.ExpiresAt, held.Holder);
         }
     }
 
-    private IssuedTokens IssueLocked(string realmId)
+    private IssuedTokens IssueLocked(string realmId, string holder)
     {
         var now = clock.GetUtcNow();
         var access = "eyJlbmMiOiJBMTI4Q0JDLUhTMjU2In0." + RandomToken(48);
         var refresh = "AB11" + RandomToken(32);
-        _accessTokens[access] = (realmId, now + AccessTokenLifetime);
-        _refreshTokens[refresh] = (realmId, now + RefreshTokenLifetime);
+        _accessTokens[access] = (realmId, now + AccessTokenLifetime, holder);
+        _refreshTokens[refresh] = (realmId, now + RefreshTokenLifetime, holder);
         return new IssuedTokens(realmId, access, refresh, (int)AccessTokenLifetime.TotalSeconds, (int)RefreshTokenLifetime.TotalSeconds);
     }
 

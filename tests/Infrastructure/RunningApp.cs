@@ -9,6 +9,8 @@ namespace OrleansSync.Tests.Infrastructure;
 /// <summary>One of our hosts running in the test process on a free loopback port, stopped on dispose.</summary>
 public sealed class RunningApp : IAsyncDisposable
 {
+    private bool _stopped;
+
     private RunningApp(WebApplication app, Uri address)
     {
         App = app;
@@ -42,9 +44,27 @@ public sealed class RunningApp : IAsyncDisposable
         return new RunningApp(app, new Uri(address.EndsWith('/') ? address : address + "/"));
     }
 
+    /// <summary>
+    /// Kills a silo as if its process died: its loops stop at once and its server drops every connection, without a
+    /// goodbye to anyone. Its partitions move only when their leases expire.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        _stopped = true;
+        App.Services.GetRequiredService<OrleansSync.Runtime.Hosting.SiloControl>().Kill();
+        using var now = new CancellationTokenSource();
+        await now.CancelAsync();
+        await App.StopAsync(now.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await App.StopAsync();
+        if (!_stopped)
+        {
+            _stopped = true;
+            await App.StopAsync();
+        }
+
         await App.DisposeAsync();
     }
 }
