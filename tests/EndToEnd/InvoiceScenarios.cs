@@ -127,6 +127,12 @@ public abstract class InvoiceScenarios(Product product, ITestOutputHelper output
         var created = await Product.OkJsonAsync(await CreateAsync(dealId, new { realmId = Product.Us, source = "scratch", customer = new { mode = "create" } }));
         Assert.Equal("Jordan Smith (2)", created.GetProperty("invoice").GetProperty("snapshot").GetProperty("customerName").GetString());
         Assert.Contains(Decisions(created), d => d.Contains("'Jordan Smith' is taken", StringComparison.Ordinal));
+
+        // Or the user picks an existing customer.
+        var picked = await Product.OkJsonAsync(await CreateAsync(dealId, new { realmId = Product.Us, source = "scratch", customer = new { mode = "existing", id = "2" } }));
+        Assert.Equal("Grace Hopper", picked.GetProperty("invoice").GetProperty("snapshot").GetProperty("customerName").GetString());
+        var unknown = await ProblemAsync(await CreateAsync(dealId, new { realmId = Product.Us, source = "scratch", customer = new { mode = "existing", id = "999" } }), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("no customer 999", unknown.Detail);
     }
 
     [Fact]
@@ -139,6 +145,13 @@ public abstract class InvoiceScenarios(Product product, ITestOutputHelper output
         Assert.Equal("SentToCustomer", await SyncAsync(Product.Us, invoiceId));
         await WaitForDealPropertiesAsync(dealId, p => p[DealProperties.Status] == "sent_to_customer");
 
+        // A new due date moves the overdue check with it.
+        var newDueDate = SandboxToday.AddDays(45);
+        await product.QuickBooks.ChangeInvoiceAsync(Product.Us, invoiceId, new { DueDate = newDueDate.ToString("yyyy-MM-dd") });
+        await SyncAsync(Product.Us, invoiceId);
+        var moved = await Product.OkJsonAsync(await _api.GetAsync($"accounts/{Product.Us}/invoices/{invoiceId}"));
+        Assert.Equal(newDueDate.AddDays(1), DateOnly.FromDateTime(moved.GetProperty("overdueCheckAt").GetDateTimeOffset().DateTime));
+
         await product.QuickBooks.PayAsync(Product.Us, invoiceId, 100m);
         Assert.Equal("PartialPayment", await SyncAsync(Product.Us, invoiceId));
         await WaitForDealPropertiesAsync(dealId, p => p[DealProperties.Status] == "partial_payment");
@@ -147,9 +160,11 @@ public abstract class InvoiceScenarios(Product product, ITestOutputHelper output
         Assert.Equal("PaidInFull", await SyncAsync(Product.Us, invoiceId));
         await WaitForDealPropertiesAsync(dealId, p => p[DealProperties.Status] == "paid_in_full");
 
-        // B1: every change with its cause, before and after.
-        var history = (await Product.OkJsonAsync(await _api.GetAsync($"accounts/{Product.Us}/invoices/{invoiceId}"))).GetProperty("history").EnumerateArray().ToList();
-        Assert.Equal(["request", "operator", "operator", "operator"], history.Select(h => h.GetProperty("cause").GetProperty("kind").GetString()));
+        // Paid: nothing can make it overdue any more. B1: every change with its cause, before and after.
+        var view = await Product.OkJsonAsync(await _api.GetAsync($"accounts/{Product.Us}/invoices/{invoiceId}"));
+        Assert.Equal(JsonValueKind.Null, view.GetProperty("overdueCheckAt").ValueKind);
+        var history = view.GetProperty("history").EnumerateArray().ToList();
+        Assert.Equal(["request", "operator", "operator", "operator", "operator"], history.Select(h => h.GetProperty("cause").GetProperty("kind").GetString()));
         var paid = history[^1].GetProperty("changes").EnumerateArray().Single(c => c.GetProperty("field").GetString() == "Balance");
         Assert.Equal(("200.00", "0.00"), (paid.GetProperty("before").GetString(), paid.GetProperty("after").GetString()));
     }
@@ -245,6 +260,39 @@ public abstract class InvoiceScenarios(Product product, ITestOutputHelper output
                 && tenant.GetProperty("accounts").EnumerateArray().All(a => a.GetProperty("connection").GetProperty("state").GetString() == "Connected"
                     && a.GetProperty("connection").GetProperty("accessTokenExpiresAt").GetDateTimeOffset() > later);
         }, Patience, "every token was refreshed (on use, or by its reminder)");
+    }
+
+    [Fact]
+    public async Task A_disconnected_or_broken_company_blocks_its_work_with_the_reason_until_connected_again()
+    {
+        var (dealId, _) = await DealForAdaAsync(("Widget", 1));
+        var body = new { realmId = Product.Uk, source = "scratch", taxCodeId = "2" };
+        try
+        {
+            // Disconnected here: the tokens are revoked at Intuit.
+            var disconnected = await Product.OkJsonAsync(await _api.DeleteAsync($"accounts/{Product.Uk}"));
+            Assert.Equal("Disconnected", disconnected.GetProperty("connection").GetProperty("state").GetString());
+            var blocked = await ProblemAsync(await CreateAsync(dealId, body), HttpStatusCode.Conflict);
+            Assert.Contains($"QuickBooks company {Product.Uk} is not connected", blocked.Detail);
+            Assert.Equal(HttpStatusCode.Created, (await CreateAsync(dealId, new { realmId = Product.Us, source = "scratch" })).StatusCode);
+
+            // Connected again, then disconnected from QuickBooks' side: the next call finds the connection broken, and says why.
+            await product.ConnectAsync(Product.Uk);
+            await product.QuickBooks.DisconnectAppAsync(Product.Uk);
+            product.Clock.Advance(TimeSpan.FromMinutes(61));
+            var broken = await ProblemAsync(await CreateAsync(dealId, body), HttpStatusCode.Conflict);
+            Assert.Contains("refused the refresh token", broken.Detail);
+            var accounts = await Product.OkJsonAsync(await _api.GetAsync("accounts"));
+            var uk = accounts.EnumerateArray().Single(a => a.GetProperty("realmId").GetString() == Product.Uk).GetProperty("connection");
+            Assert.Equal("Broken", uk.GetProperty("state").GetString());
+            Assert.Contains("Connect the company again", uk.GetProperty("reason").GetString());
+        }
+        finally
+        {
+            await product.ConnectAsync(Product.Uk);
+        }
+
+        Assert.Equal(HttpStatusCode.Created, (await CreateAsync(dealId, body)).StatusCode);
     }
 
     [Fact]
@@ -386,4 +434,25 @@ public sealed class SingleProcessInvoiceTests(SingleProcessProduct product, ITes
 
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterInvoiceTests(ClusterProduct product, ITestOutputHelper output)
-    : InvoiceScenarios(product, output), IClassFixture<ClusterProduct>;
+    : InvoiceScenarios(product, output), IClassFixture<ClusterProduct>
+{
+    [Fact]
+    public async Task Tokens_are_kept_encrypted_in_the_database()
+    {
+        await using var database = Npgsql.NpgsqlDataSource.Create(product.Database);
+        await using var command = database.CreateCommand("SELECT grain_key, payload::text FROM grain_state WHERE state_name = 'tokens'");
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(string Key, JsonElement Tokens)>();
+        while (await reader.ReadAsync())
+            rows.Add((reader.GetString(0), JsonDocument.Parse(reader.GetString(1)).RootElement));
+
+        // The HubSpot account and both companies; QuickBooks' access tokens start "eyJlbmMiOiJBMTI4Q0JDLUhTMjU2In0.".
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, row =>
+        {
+            Assert.StartsWith("CfDJ8", row.Tokens.GetProperty("protectedAccessToken").GetString());
+            Assert.StartsWith("CfDJ8", row.Tokens.GetProperty("protectedRefreshToken").GetString());
+            Assert.DoesNotContain("eyJlbmMiOiJBMTI4Q0JDLUhTMjU2In0.", row.Tokens.GetRawText(), StringComparison.Ordinal);
+        });
+    }
+}

@@ -154,10 +154,13 @@ public sealed class ClusterProduct : Product
 
     public IReadOnlyList<RunningApp> Silos => _silos;
 
+    /// <summary>The database the nodes share.</summary>
+    public string Database { get; private set; } = "";
+
     protected override async Task StartAsync()
     {
         _sandbox = await RunningApp.StartAsync(OrleansSync.Sandbox.Program.CreateApp, [], Configure);
-        var database = await PostgresServer.CreateDatabaseAsync();
+        var database = Database = await PostgresServer.CreateDatabaseAsync();
         var quickBooks = new Uri(Sandbox, "sandbox/quickbooks/");
         var hubSpot = new Uri(Sandbox, "sandbox/hubspot/");
         string[] node =

@@ -130,6 +130,19 @@ public sealed class QuickBooksCompanies(Uri sandbox)
         await Product.OkJsonAsync(await admin.PostAsJsonAsync($"realms/{realmId}/invoices/{invoiceId}/payments", new { amount }));
     }
 
+    public async Task ChangeInvoiceAsync(string realmId, string invoiceId, object changes)
+    {
+        using var admin = Admin();
+        await Product.OkJsonAsync(await admin.PatchAsync($"realms/{realmId}/invoices/{invoiceId}", JsonContent.Create(changes)));
+    }
+
+    /// <summary>Someone disconnects the app in QuickBooks: every token the app holds for the company stops working.</summary>
+    public async Task DisconnectAppAsync(string realmId)
+    {
+        using var admin = Admin();
+        await Product.OkJsonAsync(await admin.PostAsync($"realms/{realmId}/disconnect", null));
+    }
+
     public async Task SetCustomTransactionNumbersAsync(string realmId, bool on)
     {
         using var admin = Admin();
