@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One build, two images: `--target silo` and `--target api` (docker-compose.yml uses both).
+# One build, three images: `--target silo`, `--target api` and `--target sandbox` (docker-compose.yml uses all three).
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
@@ -10,17 +10,22 @@ COPY runtime/OrleansSync.Runtime.csproj runtime/
 COPY runtime/CodeGenerator/OrleansSync.Runtime.CodeGenerator.csproj runtime/CodeGenerator/
 COPY grain-interfaces/OrleansSync.GrainInterfaces.csproj grain-interfaces/
 COPY grains/OrleansSync.Grains.csproj grains/
+COPY clients/OrleansSync.Clients.csproj clients/
+COPY sandbox/OrleansSync.Sandbox.csproj sandbox/
 COPY api/OrleansSync.Api.csproj api/
 COPY silo/OrleansSync.Silo.csproj silo/
-RUN dotnet restore silo/OrleansSync.Silo.csproj && dotnet restore api/OrleansSync.Api.csproj
+RUN dotnet restore silo/OrleansSync.Silo.csproj && dotnet restore api/OrleansSync.Api.csproj && dotnet restore sandbox/OrleansSync.Sandbox.csproj
 
 COPY runtime/ runtime/
 COPY grain-interfaces/ grain-interfaces/
 COPY grains/ grains/
+COPY clients/ clients/
+COPY sandbox/ sandbox/
 COPY api/ api/
 COPY silo/ silo/
 RUN dotnet publish silo/OrleansSync.Silo.csproj -c Release --no-restore -p:UseAppHost=false -o /out/silo \
- && dotnet publish api/OrleansSync.Api.csproj -c Release --no-restore -p:UseAppHost=false -o /out/api
+ && dotnet publish api/OrleansSync.Api.csproj -c Release --no-restore -p:UseAppHost=false -o /out/api \
+ && dotnet publish sandbox/OrleansSync.Sandbox.csproj -c Release --no-restore -p:UseAppHost=false -o /out/sandbox
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS silo
 WORKDIR /app
@@ -36,3 +41,10 @@ COPY --from=build /out/api .
 USER $APP_UID
 EXPOSE 8080
 ENTRYPOINT ["dotnet", "OrleansSync.Api.dll"]
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS sandbox
+WORKDIR /app
+COPY --from=build /out/sandbox .
+USER $APP_UID
+EXPOSE 8080
+ENTRYPOINT ["dotnet", "OrleansSync.Sandbox.dll"]

@@ -35,6 +35,9 @@ internal static class SandboxWiring
         };
         configuration.AddInMemoryCollection(defaults.Where(setting => string.IsNullOrEmpty(configuration[setting.Key])));
         builder.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, (sp, _) => sp.GetRequiredService<SandboxClock>());
+        builder.Services.AddSingleton(new SelfAddress(new Uri($"{self}/")));
+        if (configuration.GetValue("Sandbox:DemoTenant", defaultValue: true))
+            builder.Services.AddHostedService<DemoTenant>();
     }
 
     /// <summary>

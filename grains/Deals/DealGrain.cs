@@ -10,7 +10,6 @@ using OrleansSync.GrainInterfaces;
 using OrleansSync.Grains.Common;
 using OrleansSync.Grains.Invoices;
 using OrleansSync.Grains.Records;
-using OrleansSync.Grains.Tenants;
 using OrleansSync.Runtime;
 
 namespace OrleansSync.Grains.Deals;

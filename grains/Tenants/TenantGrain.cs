@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using OrleansSync.Clients.HubSpot;
 using OrleansSync.GrainInterfaces;
 using OrleansSync.Grains.Common;
+using OrleansSync.Grains.Deals;
 using OrleansSync.Runtime;
 
 namespace OrleansSync.Grains.Tenants;

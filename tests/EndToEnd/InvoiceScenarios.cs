@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using OrleansSync.Grains.Tenants;
+using OrleansSync.Grains.Deals;
 using OrleansSync.Tests.Infrastructure;
 using Xunit.Abstractions;
 using static OrleansSync.Tests.EndToEnd.HubSpotRecords;

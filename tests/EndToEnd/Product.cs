@@ -127,7 +127,7 @@ public sealed class SingleProcessProduct : Product
     public override SandboxClock Clock => _silo!.Services.GetRequiredService<SandboxClock>();
 
     protected override async Task StartAsync()
-        => _silo = await RunningApp.StartAsync(Silo.Program.CreateApp, KeyArgs, Configure);
+        => _silo = await RunningApp.StartAsync(Silo.Program.CreateApp, [.. KeyArgs, "--Sandbox:DemoTenant=false"], Configure); // installs as a user would, below
 
     public override async Task DisposeAsync()
     {

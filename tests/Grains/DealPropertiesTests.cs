@@ -1,5 +1,5 @@
 using OrleansSync.GrainInterfaces;
-using OrleansSync.Grains.Tenants;
+using OrleansSync.Grains.Deals;
 
 namespace OrleansSync.Tests.Grains;
 

@@ -38,6 +38,15 @@ public sealed class HostTests
         Assert.Equal("Active", only.GetProperty("status").GetString());
         Assert.Equal(256, only.GetProperty("partitionsOwned").GetInt32());
         Assert.Equal(silo.Address, new Uri(only.GetProperty("address").GetString()!));
+
+        // The demo tenant installs itself through the mounted sandbox, both demo companies connected.
+        await Eventually.HoldsAsync(async () =>
+        {
+            var tenants = await http.GetFromJsonAsync<JsonElement>("/api/tenants");
+            return tenants.GetArrayLength() == 1
+                && tenants[0].GetProperty("portalId").GetInt64() == DemoData.PortalId
+                && tenants[0].GetProperty("accounts").EnumerateArray().Count(a => a.GetProperty("connection").GetProperty("state").GetString() == "Connected") == 2;
+        }, TimeSpan.FromSeconds(20), "the demo tenant is installed with both companies connected");
     }
 
     [Fact]

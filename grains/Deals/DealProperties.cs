@@ -3,7 +3,7 @@ using OrleansSync.Clients.HubSpot.Model;
 using OrleansSync.GrainInterfaces;
 using OrleansSync.Grains.Invoices;
 
-namespace OrleansSync.Grains.Tenants;
+namespace OrleansSync.Grains.Deals;
 
 /// <summary>
 /// The five invoice properties kept on deals (F9), in a property group of ours: created when a tenant installs, and
