@@ -50,6 +50,22 @@ public abstract class InvoiceScenarios(Product product, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task Installing_created_our_property_group_and_the_five_invoice_properties_on_deals()
+    {
+        foreach (var name in InvoiceProperties)
+        {
+            var property = await product.HubSpot.DealPropertyAsync(name);
+            Assert.True(property is not null, $"deal property {name} is missing");
+            Assert.Equal(DealProperties.GroupName, property.Value.GetProperty("groupName").GetString());
+        }
+
+        Assert.Equal("date", (await product.HubSpot.DealPropertyAsync(DealProperties.DueDate))!.Value.GetProperty("type").GetString());
+        var tenant = await Product.OkJsonAsync(await _api.GetAsync(""));
+        Assert.True(tenant.GetProperty("propertiesReady").GetBoolean());
+        Assert.Equal("USD", tenant.GetProperty("companyCurrency").GetString());
+    }
+
+    [Fact]
     public async Task From_scratch_the_deal_line_items_are_matched_to_QuickBooks_items()
     {
         var (dealId, _) = await DealForAdaAsync(("Widget", 3), ("Support plan", 1));

@@ -69,6 +69,17 @@ public sealed class HubSpotRecords(Uri sandbox)
         return names.ToDictionary(name => name, name => properties.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null);
     }
 
+    /// <summary>A deal property's definition, or null when the account has no such property.</summary>
+    public async Task<JsonElement?> DealPropertyAsync(string name)
+    {
+        using var admin = Admin();
+        var tokens = await Product.OkJsonAsync(await admin.PostAsync($"portals/{DemoData.PortalId}/tokens", null));
+        using var api = new HttpClient { BaseAddress = new Uri(sandbox, "sandbox/hubspot/") };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.GetProperty("access_token").GetString());
+        var response = await api.GetAsync($"crm/v3/properties/deals/{name}");
+        return response.StatusCode == System.Net.HttpStatusCode.NotFound ? null : await Product.OkJsonAsync(response);
+    }
+
     private async Task CreateLineItemAsync(string productName, int quantity, (string Type, string Id, int TypeId) parent)
     {
         var product = DemoData.Products.Single(p => p.Name == productName);
