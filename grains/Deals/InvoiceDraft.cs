@@ -108,7 +108,7 @@ internal sealed class InvoiceDraft(HubSpotClient hubSpot, QuickBooksClient quick
 
     private async Task<Outcome<IReadOnlyList<Line>>> BuildLinesAsync(Source source)
     {
-        var inputs = command.Lines is { Count: > 0 } given ? given.Select(l => (Input: l, Label: $"item {l.ItemId}")).ToList() : null;
+        var inputs = command.Lines is { Count: > 0 } given ? given.Select(l => (Input: l, Label: $"item {l.ItemId}", Item: (Item?)null)).ToList() : null;
         if (inputs is null)
         {
             var matched = await MatchLineItemsAsync(source);
@@ -136,12 +136,12 @@ internal sealed class InvoiceDraft(HubSpotClient hubSpot, QuickBooksClient quick
 
         var lines = new List<Line>();
         var missing = new List<string>();
-        foreach (var (input, label) in inputs)
+        foreach (var (input, _, matchedItem) in inputs)
         {
             Item item;
             try
             {
-                item = await quickBooks.GetItemAsync(RealmId, input.ItemId);
+                item = matchedItem ?? await quickBooks.GetItemAsync(RealmId, input.ItemId);
             }
             catch (QuickBooksException notFound) when (notFound.HasCode("610") || notFound.StatusCode == System.Net.HttpStatusCode.NotFound)
             {
@@ -171,13 +171,13 @@ internal sealed class InvoiceDraft(HubSpotClient hubSpot, QuickBooksClient quick
     }
 
     /// <summary>Each line item finds its QuickBooks item: by SKU first, then by name (F4).</summary>
-    private async Task<Outcome<IReadOnlyList<(InvoiceLineInput Input, string Label)>>> MatchLineItemsAsync(Source source)
+    private async Task<Outcome<IReadOnlyList<(InvoiceLineInput Input, string Label, Item? Item)>>> MatchLineItemsAsync(Source source)
     {
         if (source.LineItemIds.Count == 0)
             return Problem.Unprocessable("No line items", $"The {source.Description} has no line items: add some in HubSpot, or give the lines.");
 
         var lineItems = await hubSpot.BatchReadAsync(portalId, CrmObjectTypes.LineItems, source.LineItemIds.Take(100).ToList(), ["name", "quantity", "price", "hs_sku", "description"]);
-        var matched = new List<(InvoiceLineInput, string)>();
+        var matched = new List<(InvoiceLineInput, string, Item?)>();
         var unmatched = new List<string>();
         foreach (var lineItem in lineItems.OrderBy(l => source.LineItemIds.ToList().IndexOf(l.Id)))
         {
@@ -204,7 +204,7 @@ internal sealed class InvoiceDraft(HubSpotClient hubSpot, QuickBooksClient quick
             }
 
             _decisions.Add($"Line item '{name}' → QuickBooks item {item.Id} ({item.Name}), matched by {how}.");
-            matched.Add((new InvoiceLineInput(item.Id!, Decimal(lineItem.Property("quantity"), 1), DecimalOrNull(lineItem.Property("price")), null, lineItem.Property("description")), name));
+            matched.Add((new InvoiceLineInput(item.Id!, Decimal(lineItem.Property("quantity"), 1), DecimalOrNull(lineItem.Property("price")), null, lineItem.Property("description")), name, item));
         }
 
         if (unmatched.Count > 0)
