@@ -67,6 +67,8 @@ public sealed record ChangeCause(string Kind, string Detail)
 
     public static ChangeCause Resync(string what) => new("resync", what);
 
+    public static ChangeCause Webhook(string source, string eventId) => new("webhook", $"{source} event {eventId}");
+
     public override string ToString() => $"{Kind}: {Detail}";
 }
 
@@ -100,6 +102,18 @@ public interface IInvoiceGrain : IGrainWithStringKey, IRemindable
     /// <summary>Reads the invoice from QuickBooks and takes whatever changed.</summary>
     Task<Outcome<InvoiceSummary>> SyncAsync(ChangeCause cause);
 
+    /// <summary>
+    /// The invoice as its account just read it (for a webhook or a resync): taken unless older than what the grain
+    /// has. True when something changed. Ignored while the invoice is linked to nothing.
+    /// </summary>
+    Task<bool> ObserveAsync(InvoiceSnapshot observed, ChangeCause cause);
+
+    /// <summary>QuickBooks says the invoice was deleted at <paramref name="at"/>. True when that was news.</summary>
+    Task<bool> ObserveDeletedAsync(DateTimeOffset at, ChangeCause cause);
+
+    /// <summary>A payment was applied to the invoice: the deals it is linked to are told, once per payment.</summary>
+    Task PaymentAppliedAsync(PaymentApplied payment, ChangeCause cause);
+
     /// <summary>The invoice, or <c>null</c> when it was never linked.</summary>
     Task<InvoiceView?> GetAsync();
 }
@@ -113,7 +127,13 @@ public sealed record RecordInvoicesView(long PortalId, CrmRecord Record, IReadOn
 /// <summary>The five invoice properties as last written to a deal (F9).</summary>
 public sealed record DealInvoiceProperties(string? AmountBilled, string? Recipient, string? Number, string? Status, string? DueDate);
 
-/// <summary>A deal's invoices, the invoice its properties follow, what was written, and why not, when it was not.</summary>
+/// <summary>A payment shown on a deal (F13): where, and when.</summary>
+public sealed record PostedPayment(string Key, string Where, string? HubSpotId, DateTimeOffset At, decimal Amount, string Currency);
+
+/// <summary>
+/// A deal's invoices, the invoice its properties follow, what was written, and why not, when it was not; the records
+/// HubSpot associates with it, the payments shown on it, and what happened to it.
+/// </summary>
 public sealed record DealInvoicesView(
     long PortalId,
     CrmRecord Record,
@@ -121,7 +141,12 @@ public sealed record DealInvoicesView(
     string? PropertiesFollow,
     DealInvoiceProperties? WrittenProperties,
     DateTimeOffset? WrittenAt,
-    string? PropertiesNote);
+    string? PropertiesNote,
+    bool Deleted = false,
+    string? MergedInto = null,
+    IReadOnlyList<CrmRecord>? Associations = null,
+    IReadOnlyList<PostedPayment>? Payments = null,
+    IReadOnlyList<RecordActivity>? Activity = null);
 
 /// <summary>A deal, contact or company and the invoices linked to it.</summary>
 public interface IInvoiceLinksGrain : IGrainWithStringKey
@@ -135,6 +160,12 @@ public interface IInvoiceLinksGrain : IGrainWithStringKey
 
     /// <summary>A linked invoice changed (delivered through the inbox: at least once, possibly late or repeated).</summary>
     Task InvoiceChangedAsync(InvoiceSummary invoice);
+
+    /// <summary>HubSpot changed the record (its webhook, through the inbox: at least once, possibly repeated).</summary>
+    Task HubSpotChangedAsync(RecordChange change, ChangeCause cause);
+
+    /// <summary>The record was merged into <paramref name="primary"/>: it hands over its links and keeps none.</summary>
+    Task<IReadOnlyList<LinkedInvoice>> MergeIntoAsync(CrmRecord primary, ChangeCause cause);
 }
 
 public interface IContactGrain : IInvoiceLinksGrain;
@@ -195,4 +226,7 @@ public interface IDealGrain : IInvoiceLinksGrain
 
     /// <summary>The deal's invoices with the properties they gave it.</summary>
     Task<DealInvoicesView> GetDealAsync();
+
+    /// <summary>Shows a payment on the deal — a timeline event, or a note — once (F13).</summary>
+    Task PaymentReceivedAsync(PaymentApplied payment, ChangeCause cause);
 }

@@ -55,7 +55,8 @@ public sealed record AccountView(
     bool? CustomTxnNumbers,
     DateTimeOffset? ConnectedAt,
     DateTimeOffset? CheckedAt,
-    ConnectionView Connection)
+    ConnectionView Connection,
+    AccountSyncView? Sync = null)
 {
     /// <summary>QuickBooks computes US sales tax itself; elsewhere every line carries a tax code (F5).</summary>
     [JsonIgnore]
@@ -143,4 +144,19 @@ public interface IAccountGrain : IGrainWithStringKey
     Task<Outcome<CompanyFacts>> ReadCompanyAsync();
 
     Task<Outcome<IReadOnlyList<InvoiceSnapshot>>> SearchInvoicesAsync(InvoiceSearch search);
+
+    /// <summary>Arms the periodic resync (F20); its first run backfills the company's invoices.</summary>
+    Task StartSyncAsync();
+
+    /// <summary>An invoice of the company is now linked to a record: its changes are to be followed.</summary>
+    Task FollowInvoiceAsync(string invoiceId, string? customerId);
+
+    /// <summary>
+    /// Changes QuickBooks announced (webhooks, through the inbox): reads what changed — in one query per entity, or by
+    /// change data capture when there are many — and hands it to the invoices followed.
+    /// </summary>
+    Task<Outcome<ChangesApplied>> ApplyChangesAsync(IReadOnlyList<QuickBooksEntityChange> changes, ChangeCause cause);
+
+    /// <summary>Runs a resync now: change data capture since the cursor, repairing what the webhooks missed.</summary>
+    Task<Outcome<ResyncReport>> ResyncAsync(ChangeCause cause);
 }

@@ -3,7 +3,8 @@ using OrleansSync.Clients;
 using OrleansSync.Clients.HubSpot;
 using OrleansSync.Clients.QuickBooks;
 using OrleansSync.Grains.Credentials;
-using OrleansSync.Grains.Invoices;
+using OrleansSync.Grains.Inbox;
+using OrleansSync.Grains.Sync;
 using OrleansSync.Runtime.Hosting;
 
 namespace OrleansSync.Grains;
@@ -23,6 +24,10 @@ public static class GrainRegistration
         silo.Services.AddSingleton<IHubSpotTokenSource>(sp => sp.GetRequiredService<GrainTokenSources>());
         silo.Services.AddQuickBooksClient(silo.Configuration);
         silo.Services.AddHubSpotClient(silo.Configuration);
+        silo.Services.AddOptions<SyncOptions>()
+            .Bind(silo.Configuration.GetSection(SyncOptions.SectionName))
+            .Validate(o => SyncOptions.Validate(o) == System.ComponentModel.DataAnnotations.ValidationResult.Success, "Sync options are invalid: ResyncInterval ≥ 1 s, ResyncOverlap ≥ 0, ChangeDataCaptureThreshold ≥ 1.")
+            .ValidateOnStart();
         silo.AddInboxHandler<InboxRouter>();
         return silo.AddGrains(typeof(GrainRegistration).Assembly);
     }

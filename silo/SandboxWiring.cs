@@ -32,6 +32,11 @@ internal static class SandboxWiring
             ["HubSpot:TokenEndpoint"] = $"{hubSpot}oauth/v1/token",
             ["HubSpot:ClientId"] = configuration["Sandbox:HubSpot:ClientId"] ?? "sandbox-hubspot-client-id",
             ["HubSpot:ClientSecret"] = configuration["Sandbox:HubSpot:ClientSecret"] ?? "sandbox-hubspot-client-secret",
+
+            // Both services' webhooks come back here, signed as the product expects them.
+            ["QuickBooks:WebhookVerifierToken"] = configuration["Sandbox:QuickBooks:WebhookVerifierToken"] ?? "sandbox-quickbooks-verifier-token",
+            ["Sandbox:QuickBooks:WebhookUrl"] = $"{self}/webhooks/quickbooks",
+            ["Sandbox:HubSpot:WebhookUrl"] = $"{self}/webhooks/hubspot",
         };
         configuration.AddInMemoryCollection(defaults.Where(setting => string.IsNullOrEmpty(configuration[setting.Key])));
         builder.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, (sp, _) => sp.GetRequiredService<SandboxClock>());

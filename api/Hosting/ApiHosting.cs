@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansSync.Api.OAuth;
 using OrleansSync.Api.Operators;
 using OrleansSync.Api.Tenants;
+using OrleansSync.Api.Webhooks;
 using OrleansSync.Clients;
 using OrleansSync.Api.Security;
 using OrleansSync.Runtime.Hosting;
@@ -43,6 +44,7 @@ public static class ApiHosting
         services.AddHubSpotOAuthClient(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OAuthState>();
+        services.AddSingleton<RealmOwners>();
         services.AddProblemDetails();
         services.AddExceptionHandler<GrainCallExceptionHandler>();
         // No default scheme: only the api's own endpoints look at the Authorization header (the sandbox's, mounted
@@ -80,6 +82,7 @@ public static class ApiHosting
         operators.MapInboxEndpoints();
         api.MapGroup("").RequireAuthorization(TenantPolicy).MapTenantEndpoints();
         endpoints.MapOAuthEndpoints();
+        endpoints.MapWebhookEndpoints();
         return endpoints;
     }
 

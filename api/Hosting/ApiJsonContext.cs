@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansSync.Api.Operators;
 using OrleansSync.Api.Tenants;
+using OrleansSync.Api.Webhooks;
 using OrleansSync.GrainInterfaces;
 using OrleansSync.Runtime.Cluster;
 using OrleansSync.Runtime.Inbox;
@@ -28,4 +29,6 @@ namespace OrleansSync.Api.Hosting;
 [JsonSerializable(typeof(DealInvoicesView))]
 [JsonSerializable(typeof(RecordInvoicesView))]
 [JsonSerializable(typeof(LinkedInvoice))]
+[JsonSerializable(typeof(ResyncReport))]
+[JsonSerializable(typeof(WebhookReceipt))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -30,6 +30,9 @@ public static class TenantEndpoints
         tenant.MapDelete("/accounts/{realmId}", async (long portalId, string realmId, IGrainFactory grains)
             => (await grains.Tenant(portalId).DisconnectAccountAsync(realmId)).ToResult(TypedResults.Ok));
 
+        tenant.MapPost("/accounts/{realmId}/resync", async (long portalId, string realmId, HttpContext context, IGrainFactory grains)
+            => (await grains.Account(portalId, realmId).ResyncAsync(Cause(context, $"resync of QuickBooks company {realmId}"))).ToResult(TypedResults.Ok));
+
         var invoices = tenant.MapGroup("/accounts/{realmId}/invoices").WithTags("Invoices");
         invoices.MapGet("", SearchInvoicesAsync);
         invoices.MapGet("/{invoiceId}", async (long portalId, string realmId, string invoiceId, IGrainFactory grains)

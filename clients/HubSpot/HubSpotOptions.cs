@@ -23,6 +23,12 @@ public sealed class HubSpotOptions
     /// <summary>OAuth apps: 110 requests per rolling 10 seconds per account, search excluded.</summary>
     public int RequestsPerTenSeconds { get; set; } = 110;
 
+    /// <summary>
+    /// The app's timeline event template for payments (F13), if it has one: payments then appear as timeline events on
+    /// deals; without one — or where HubSpot refuses the app timeline events — as notes.
+    /// </summary>
+    public string? PaymentEventTemplateId { get; set; }
+
     /// <summary>Search: 5 requests per second per account.</summary>
     public int SearchRequestsPerSecond { get; set; } = 5;
 

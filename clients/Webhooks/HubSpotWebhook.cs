@@ -85,8 +85,23 @@ public static class HubSpotWebhook
             throw new WebhookPayloadException($"The HubSpot webhook is not an array of events: {exception.Message}", exception);
         }
     }
+
+    /// <summary>One event, as kept apart from its batch (the inbox keeps each event as HubSpot sent it).</summary>
+    public static HubSpotWebhookEvent ParseEvent(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, HubSpotWebhookJsonContext.Default.HubSpotWebhookEvent)
+                ?? throw new WebhookPayloadException("A HubSpot webhook event is a JSON object, not null.");
+        }
+        catch (JsonException exception)
+        {
+            throw new WebhookPayloadException($"Not a HubSpot webhook event: {exception.Message}", exception);
+        }
+    }
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(List<HubSpotWebhookEvent>))]
+[JsonSerializable(typeof(HubSpotWebhookEvent))]
 internal sealed partial class HubSpotWebhookJsonContext : JsonSerializerContext;

@@ -1,9 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OrleansSync.Clients.QuickBooks;
 using OrleansSync.Clients.QuickBooks.Model;
 using OrleansSync.GrainInterfaces;
 using OrleansSync.Grains.Common;
 using OrleansSync.Grains.Invoices;
+using OrleansSync.Grains.Sync;
 using OrleansSync.Runtime;
 
 namespace OrleansSync.Grains.Accounts;
@@ -23,24 +26,51 @@ public sealed class AccountState
     public DateTimeOffset? ConnectedAt { get; set; }
 
     public DateTimeOffset? CheckedAt { get; set; }
+
+    /// <summary>The invoices linked to records, with their customer: only these are read when QuickBooks announces changes.</summary>
+    public Dictionary<string, string?> Followed { get; set; } = [];
+
+    /// <summary>Which followed invoices each payment paid, so that a deleted payment still finds them.</summary>
+    public Dictionary<string, List<string>> PaymentInvoices { get; set; } = [];
+
+    /// <summary>QuickBooks' time of the last complete resync: the next one captures changes since then.</summary>
+    public DateTimeOffset? Cursor { get; set; }
+
+    public ResyncReport? LastResync { get; set; }
+
+    public int WebhookChangesApplied { get; set; }
+
+    public DateTimeOffset? LastWebhookAt { get; set; }
 }
 
 /// <summary>
 /// A QuickBooks company as one tenant sees it (key <c>{portalId}/qbo/{realmId}</c>): the facts invoices are made under
-/// — country, home currency, custom transaction numbers — as last read, and the search for invoices to add (F11).
+/// — country, home currency, custom transaction numbers — as last read; the search for invoices to add (F11); and the
+/// way changes come in. Every change QuickBooks announces for the company, by webhook or found by the periodic resync,
+/// is read here and handed to the invoices it concerns: one owner per company, so one rate limiter holds.
 /// </summary>
-public sealed class AccountGrain(
+public sealed partial class AccountGrain(
     [PersistentState("account")] IPersistentState<AccountState> state,
     QuickBooksClient quickBooks,
-    [FromKeyedServices(GrainClock.Key)] TimeProvider clock) : Grain, IAccountGrain
+    IOptions<SyncOptions> options,
+    [FromKeyedServices(GrainClock.Key)] TimeProvider clock,
+    ILogger<AccountGrain> logger) : Grain, IAccountGrain, IRemindable
 {
+    public const string ResyncReminder = "resync";
+
+    private AccountState Company => state.State;
+
+    private SyncOptions Sync => options.Value;
+
+    private long PortalId => GrainKeys.PortalOf(GetPrimaryKeyString());
+
     private string RealmId => GetPrimaryKeyString()[(GetPrimaryKeyString().LastIndexOf('/') + 1)..];
 
     public async Task<AccountView> GetAsync()
     {
         var connection = await GrainFactory.QuickBooksConnection(RealmId).GetStatusAsync();
-        var company = state.State;
-        return new AccountView(RealmId, company.CompanyName, company.Country, company.HomeCurrency, company.MultiCurrency, company.CustomTxnNumbers, company.ConnectedAt, company.CheckedAt, connection);
+        var sync = new AccountSyncView(Company.Cursor, Company.Followed.Count, Sync.ResyncInterval, Company.LastResync, Company.WebhookChangesApplied, Company.LastWebhookAt);
+        return new AccountView(RealmId, Company.CompanyName, Company.Country, Company.HomeCurrency, Company.MultiCurrency, Company.CustomTxnNumbers, Company.ConnectedAt, Company.CheckedAt, connection, sync);
     }
 
     public async Task<Outcome<CompanyFacts>> ReadCompanyAsync()
@@ -57,16 +87,15 @@ public sealed class AccountGrain(
             return Upstream.ToProblem(exception, $"Reading QuickBooks company {RealmId}");
         }
 
-        var company = state.State;
-        company.CompanyName = info.CompanyName;
-        company.Country = info.Country;
-        company.HomeCurrency = preferences.CurrencyPrefs?.HomeCurrency?.Value ?? "USD";
-        company.MultiCurrency = preferences.CurrencyPrefs?.MultiCurrencyEnabled ?? false;
-        company.CustomTxnNumbers = preferences.SalesFormsPrefs?.CustomTxnNumbers ?? false;
-        company.CheckedAt = clock.GetUtcNow();
-        company.ConnectedAt ??= company.CheckedAt;
+        Company.CompanyName = info.CompanyName;
+        Company.Country = info.Country;
+        Company.HomeCurrency = preferences.CurrencyPrefs?.HomeCurrency?.Value ?? "USD";
+        Company.MultiCurrency = preferences.CurrencyPrefs?.MultiCurrencyEnabled ?? false;
+        Company.CustomTxnNumbers = preferences.SalesFormsPrefs?.CustomTxnNumbers ?? false;
+        Company.CheckedAt = clock.GetUtcNow();
+        Company.ConnectedAt ??= Company.CheckedAt;
         await state.WriteStateAsync();
-        return new CompanyFacts(RealmId, company.CompanyName, company.Country, company.HomeCurrency, company.MultiCurrency.Value, company.CustomTxnNumbers.Value);
+        return new CompanyFacts(RealmId, Company.CompanyName, Company.Country, Company.HomeCurrency, Company.MultiCurrency.Value, Company.CustomTxnNumbers.Value);
     }
 
     public async Task<Outcome<IReadOnlyList<InvoiceSnapshot>>> SearchInvoicesAsync(InvoiceSearch search)
@@ -95,12 +124,43 @@ public sealed class AccountGrain(
             }
 
             var found = await quickBooks.QueryAsync<Invoice>(RealmId, query.OrderBy("TxnDate", descending: true).Page(1, search.MaxResults));
-            var homeCurrency = state.State.HomeCurrency ?? "USD";
-            return found.Entities.Select(invoice => InvoiceSnapshots.From(RealmId, invoice, homeCurrency, clock.GetUtcNow())).ToList();
+            return found.Entities.Select(Snapshot).ToList();
         }
         catch (Exception exception) when (Upstream.IsUpstream(exception))
         {
             return Upstream.ToProblem(exception, $"Searching the invoices of QuickBooks company {RealmId}");
         }
     }
+
+    public async Task StartSyncAsync()
+    {
+        // Soon rather than now: the first run backfills, which is no work for the connect request to wait on.
+        await RegisterOrUpdateReminder(ResyncReminder, TimeSpan.FromSeconds(1), Sync.ResyncInterval);
+    }
+
+    public async Task FollowInvoiceAsync(string invoiceId, string? customerId)
+    {
+        if (Company.Followed.TryGetValue(invoiceId, out var known) && known == customerId)
+            return;
+        Company.Followed[invoiceId] = customerId;
+        await state.WriteStateAsync();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ResyncReminder)
+            return;
+        // The connection, not the tenant grain, says who holds the company: the tenant calls this grain, so this grain never calls it.
+        if (await GrainFactory.QuickBooksConnection(RealmId).GetOwnerAsync() != PortalId)
+        {
+            // Disconnected from this tenant: nothing to keep in step until it connects again (which arms the reminder anew).
+            if (await GetReminder(ResyncReminder) is { } reminder)
+                await UnregisterReminder(reminder);
+            return;
+        }
+
+        await ResyncAsync(ChangeCause.Resync($"every {Sync.ResyncInterval}"));
+    }
+
+    private InvoiceSnapshot Snapshot(Invoice invoice) => InvoiceSnapshots.From(RealmId, invoice, Company.HomeCurrency ?? "USD", clock.GetUtcNow());
 }

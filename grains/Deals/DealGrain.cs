@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OrleansSync.Clients.HubSpot;
 using OrleansSync.Clients.HubSpot.Model;
 using OrleansSync.Clients.QuickBooks;
@@ -29,6 +30,25 @@ public sealed class DealState : InvoiceLinksState
 
     /// <summary>Invoices created under an Idempotency-Key, by key.</summary>
     public Dictionary<string, IdempotentCreation> Creations { get; set; } = [];
+
+    /// <summary>Payments shown on the deal (F13), by <see cref="PaymentApplied.Key"/>.</summary>
+    public Dictionary<string, PaymentPost> Payments { get; set; } = [];
+}
+
+/// <summary>A payment on the deal: being posted (a note may or may not exist — look before posting again), or posted.</summary>
+public sealed class PaymentPost
+{
+    public bool Posted { get; set; }
+
+    public string Where { get; set; } = "";
+
+    public string? HubSpotId { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    public decimal Amount { get; set; }
+
+    public string Currency { get; set; } = "";
 }
 
 /// <summary>A create request's fingerprint and what it made, so that a retry gets the same answer (B6).</summary>
@@ -54,6 +74,7 @@ public sealed partial class DealGrain(
     [PersistentState("deal")] IPersistentState<DealState> state,
     HubSpotClient hubSpot,
     QuickBooksClient quickBooks,
+    IOptions<HubSpotOptions> hubSpotOptions,
     [FromKeyedServices(GrainClock.Key)] TimeProvider clock,
     ILogger<DealGrain> logger) : InvoiceLinksGrain<DealState>(state, clock), IDealGrain, IRemindable
 {
@@ -133,7 +154,13 @@ public sealed partial class DealGrain(
         Record.PropertiesFollow,
         Record.Written,
         Record.WrittenAt,
-        Record.PropertiesNote));
+        Record.PropertiesNote,
+        Record.Deleted,
+        Record.MergedInto,
+        [.. Record.Associations],
+        Record.Payments.Where(p => p.Value.Posted).Select(p => new PostedPayment(p.Key, p.Value.Where, p.Value.HubSpotId, p.Value.At, p.Value.Amount, p.Value.Currency)).ToList(),
+        [.. Record.Activity]));
+
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -144,6 +171,9 @@ public sealed partial class DealGrain(
     /// <summary>Keeps the five properties in step with the invoice they follow (F9, F10).</summary>
     protected override async Task LinksChangedAsync()
     {
+        if (Record.Deleted || Record.MergedInto is not null)
+            return; // HubSpot has no such deal to write to any more
+
         var leading = Record.Links.MaxBy(l => l.Invoice.Snapshot.LastUpdated)?.Invoice;
         var settings = await GrainFactory.Tenant(PortalId).GetSettingsAsync();
         Record.PropertiesFollow = leading is null ? null : $"{leading.Snapshot.RealmId}/{leading.Snapshot.InvoiceId}";
@@ -181,6 +211,14 @@ public sealed partial class DealGrain(
         Record.PropertiesNote = null;
         await WriteStateAsync();
         await StopRetryingAsync();
+    }
+
+    protected override string? PropertyChanged(string property, string? value)
+    {
+        if (Record.Written is not { } written || DealProperties.AsSeenInHubSpot(written, property, value) is not { } seen)
+            return null;
+        Record.Written = seen;
+        return $"{property} was changed in HubSpot to '{value}'; the invoice's value is written back.";
     }
 
     private async Task<Outcome<CreatedInvoice>> ReplayAsync(string key, IdempotentCreation earlier, string fingerprint)

@@ -72,6 +72,33 @@ public static class DealProperties
         }
     }
 
+    /// <summary>
+    /// What was written, with one property as HubSpot now shows it (someone changed it there): the next write puts
+    /// the invoice's value back. Null when the property is not one of ours, or shows what was written.
+    /// </summary>
+    public static DealInvoiceProperties? AsSeenInHubSpot(DealInvoiceProperties written, string property, string? value)
+    {
+        value ??= "";
+        var seen = property switch
+        {
+            AmountBilled when SameAmount(written.AmountBilled, value) => null,
+            AmountBilled => written with { AmountBilled = value },
+            Recipient => written with { Recipient = value },
+            Number => written with { Number = value },
+            Status => written with { Status = value },
+            DueDate => written with { DueDate = value },
+            _ => null,
+        };
+        return seen == written ? null : seen;
+    }
+
+    /// <summary>HubSpot may show "1250" for the "1250.00" written: the same amount.</summary>
+    private static bool SameAmount(string? a, string? b)
+        => decimal.TryParse(a, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var x)
+           && decimal.TryParse(b, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var y)
+           ? x == y
+           : (a ?? "") == (b ?? "");
+
     private static PropertyDefinition Define(string name, string label, string type, string fieldType, string description) => new()
     {
         Name = name,

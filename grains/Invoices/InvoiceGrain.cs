@@ -24,6 +24,9 @@ public sealed class InvoiceState
     public DateTimeOffset? OverdueCheckAt { get; set; }
 
     public List<HistoryEntry> History { get; set; } = [];
+
+    /// <summary>Payments applied to the invoice, by payment id, with the amount: each is passed on to the deals once.</summary>
+    public Dictionary<string, decimal> Payments { get; set; } = [];
 }
 
 /// <summary>
@@ -64,6 +67,7 @@ public sealed partial class InvoiceGrain(
         }
 
         var decisions = request.Decisions.ToList();
+        var followedBefore = Invoice.Snapshot is not null;
         if (!Invoice.LinkedTo.Contains(request.Record))
         {
             Invoice.LinkedTo.Add(request.Record);
@@ -71,6 +75,13 @@ public sealed partial class InvoiceGrain(
         }
 
         await ApplyAsync(observed, request.Cause, decisions);
+        if (!followedBefore)
+        {
+            // From now on the account reads this invoice whenever QuickBooks announces a change to it. (The account never
+            // calls an invoice it does not follow yet, so this call cannot meet one coming the other way.)
+            await GrainFactory.Account(PortalId, RealmId).FollowInvoiceAsync(InvoiceId, observed.CustomerId);
+        }
+
         return Summary();
     }
 
@@ -93,6 +104,34 @@ public sealed partial class InvoiceGrain(
         return Summary();
     }
 
+    public async Task<bool> ObserveAsync(InvoiceSnapshot observed, ChangeCause cause)
+    {
+        if (Invoice.Snapshot is not { } current || observed.LastUpdated < current.LastUpdated)
+            return false; // not followed, or older than what the grain has (a late webhook behind a resync)
+        return await ApplyAsync(observed, cause, []);
+    }
+
+    public async Task<bool> ObserveDeletedAsync(DateTimeOffset at, ChangeCause cause)
+    {
+        if (Invoice.Snapshot is not { } current || current.Deleted)
+            return false;
+        return await ApplyAsync(InvoiceSnapshots.Deleted(current, at), cause, []);
+    }
+
+    public async Task PaymentAppliedAsync(PaymentApplied payment, ChangeCause cause)
+    {
+        if (Invoice.Snapshot is null || (Invoice.Payments.TryGetValue(payment.PaymentId, out var known) && known == payment.Amount))
+            return;
+
+        Invoice.Payments[payment.PaymentId] = payment.Amount;
+        var deals = Invoice.LinkedTo.Where(r => r.ObjectType == CrmRecord.Deals).ToList();
+        var what = $"Payment {payment.PaymentRefNum ?? payment.PaymentId} applied: {Amount(payment.Amount)} {payment.Currency}{(deals.Count == 0 ? "." : $"; shown on {string.Join(", ", deals)}.")}";
+        AddHistory(new HistoryEntry(clock.GetUtcNow(), cause, what, []));
+        await state.WriteStateAsync();
+        if (deals.Count > 0)
+            await inbox.AppendAsync(deals.Select(deal => PaymentNotices.Applied(PortalId, deal, payment with { InvoiceNumber = payment.InvoiceNumber ?? Invoice.Snapshot.DocNumber })).ToList());
+    }
+
     public Task<InvoiceView?> GetAsync()
         => Task.FromResult(Invoice.Snapshot is null ? null : new InvoiceView(Summary(), Invoice.OverdueCheckAt, Invoice.History));
 
@@ -104,8 +143,8 @@ public sealed partial class InvoiceGrain(
         await ApplyAsync(Invoice.Snapshot, ChangeCause.Reminder($"due date {Invoice.Snapshot.DueDate:yyyy-MM-dd} passed"), []);
     }
 
-    /// <summary>The one path for a change: status, history, overdue reminder, state, and word to the linked records.</summary>
-    private async Task ApplyAsync(InvoiceSnapshot observed, ChangeCause cause, IReadOnlyList<string> decisions)
+    /// <summary>The one path for a change: status, history, overdue reminder, state, and word to the linked records. True when something changed.</summary>
+    private async Task<bool> ApplyAsync(InvoiceSnapshot observed, ChangeCause cause, IReadOnlyList<string> decisions)
     {
         var now = clock.GetUtcNow();
         var before = Invoice.Snapshot;
@@ -113,20 +152,26 @@ public sealed partial class InvoiceGrain(
         var status = InvoiceStatusRules.Derive(observed, InvoiceStatusRules.CompanyToday(observed, now));
         var changes = Compare(before, beforeStatus, observed, status);
         if (changes.Count == 0 && decisions.Count == 0)
-            return;
+            return false;
 
         Invoice.Snapshot = observed;
         Invoice.Status = status;
         Invoice.Version++;
-        Invoice.History.Add(new HistoryEntry(now, cause, Describe(before, beforeStatus, status, decisions), changes));
-        if (Invoice.History.Count > HistoryLimit)
-            Invoice.History.RemoveRange(1, Invoice.History.Count - HistoryLimit); // the first entry says how it began
+        AddHistory(new HistoryEntry(now, cause, Describe(before, beforeStatus, status, decisions), changes));
         await ArmOverdueReminderAsync(observed, status, now);
         await state.WriteStateAsync();
         LogChanged(InvoiceId, RealmId, InvoiceStatusRules.Label(status), cause.ToString());
 
         if (Invoice.LinkedTo.Count > 0)
             await inbox.AppendAsync([InvoiceNotices.Changed(Summary())]);
+        return true;
+    }
+
+    private void AddHistory(HistoryEntry entry)
+    {
+        Invoice.History.Add(entry);
+        if (Invoice.History.Count > HistoryLimit)
+            Invoice.History.RemoveRange(1, Invoice.History.Count - HistoryLimit); // the first entry says how it began
     }
 
     /// <summary>Set for the day after the due date while the invoice can still fall overdue; moved with the due date; dropped once paid, voided or deleted.</summary>

@@ -33,12 +33,26 @@ public static class InvoiceNotices
     }
 }
 
-/// <summary>The silo's inbox handler: each event to whoever handles its source.</summary>
-public sealed class InboxRouter(IGrainFactory grains) : IInboxHandler
+/// <summary>Word from an invoice to a deal it is linked to: a payment was applied (F13). Through the inbox, for the same reasons.</summary>
+public static class PaymentNotices
 {
-    public Task HandleAsync(InboxMessage message, CancellationToken cancellationToken) => message.Source switch
+    public const string Source = "orleanssync.payment";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private sealed record Notice(string DealId, PaymentApplied Payment);
+
+    public static InboxEvent Applied(long portalId, CrmRecord deal, PaymentApplied payment) => new(
+        portalId.ToString(CultureInfo.InvariantCulture),
+        Source,
+        $"{payment.Key}>{deal.ObjectId}",
+        JsonSerializer.Serialize(new Notice(deal.ObjectId, payment), Json));
+
+    public static async Task DeliverAsync(IGrainFactory grains, InboxMessage message)
     {
-        InvoiceNotices.Source => InvoiceNotices.DeliverAsync(grains, message),
-        _ => throw new NotSupportedException($"No handler for inbox events from '{message.Source}'."),
-    };
+        var notice = JsonSerializer.Deserialize<Notice>(message.Payload, Json)
+            ?? throw new JsonException($"Inbox event {message.Id} holds no payment.");
+        await grains.Deal(long.Parse(message.TenantId, CultureInfo.InvariantCulture), notice.DealId)
+            .PaymentReceivedAsync(notice.Payment, new ChangeCause("payment", $"QuickBooks payment {notice.Payment.PaymentId} (inbox {message.Id})"));
+    }
 }

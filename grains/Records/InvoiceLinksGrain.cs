@@ -21,6 +21,18 @@ public sealed class RecordLink
 public class InvoiceLinksState
 {
     public List<RecordLink> Links { get; set; } = [];
+
+    /// <summary>Deleted in HubSpot (until restored).</summary>
+    public bool Deleted { get; set; }
+
+    /// <summary>Merged away into this record of the same type; its links went there.</summary>
+    public string? MergedInto { get; set; }
+
+    /// <summary>The deals, contacts and companies HubSpot associates with this record, as its webhooks told.</summary>
+    public List<CrmRecord> Associations { get; set; } = [];
+
+    /// <summary>What happened to the record, newest last, and why (B1).</summary>
+    public List<RecordActivity> Activity { get; set; } = [];
 }
 
 /// <summary>
@@ -86,7 +98,7 @@ public abstract class InvoiceLinksGrain<TState> : Grain, IInvoiceLinksGrain
         return link.View();
     }
 
-    public Task<RecordInvoicesView> GetInvoicesAsync()
+    public virtual Task<RecordInvoicesView> GetInvoicesAsync()
         => Task.FromResult(new RecordInvoicesView(PortalId, Self, Record.Links.Select(l => l.View()).ToList()));
 
     public async Task InvoiceChangedAsync(InvoiceSummary invoice)
@@ -97,6 +109,86 @@ public abstract class InvoiceLinksGrain<TState> : Grain, IInvoiceLinksGrain
         link.Invoice = invoice;
         await _state.WriteStateAsync();
         await LinksChangedAsync();
+    }
+
+    public async Task HubSpotChangedAsync(RecordChange change, ChangeCause cause)
+    {
+        var what = change.Kind switch
+        {
+            RecordChangeKinds.Deleted when !Record.Deleted => Set(deleted: true, $"Deleted in HubSpot; {Record.Links.Count} linked invoices kept for the record."),
+            RecordChangeKinds.Restored when Record.Deleted => Set(deleted: false, "Restored in HubSpot."),
+            RecordChangeKinds.Associated when change.Other is { } other && !Record.Associations.Contains(other) => Associate(other),
+            RecordChangeKinds.Dissociated when change.Other is { } other && Record.Associations.Remove(other) => $"No longer associated with {other}.",
+            RecordChangeKinds.Merged when change.MergedIds is { Count: > 0 } merged => await AdoptAsync(merged, cause),
+            RecordChangeKinds.PropertyChanged => PropertyChanged(change.PropertyName ?? "", change.PropertyValue),
+            _ => null,
+        };
+        if (what is null)
+            return; // already so: a repeated or late event has no second effect
+
+        Note(cause, what);
+        await _state.WriteStateAsync();
+        await LinksChangedAsync();
+    }
+
+    public async Task<IReadOnlyList<LinkedInvoice>> MergeIntoAsync(CrmRecord primary, ChangeCause cause)
+    {
+        var handedOver = Record.Links.Select(l => l.View()).ToList();
+        foreach (var link in Record.Links)
+            await GrainFactory.Invoice(PortalId, link.Invoice.Snapshot.RealmId, link.Invoice.Snapshot.InvoiceId).UnlinkAsync(Self, cause);
+        Record.Links.Clear();
+        Record.MergedInto = primary.ObjectId;
+        Note(cause, $"Merged into {primary}; {handedOver.Count} linked invoices moved there.");
+        await _state.WriteStateAsync();
+        return handedOver;
+    }
+
+    /// <summary>A property of the record changed in HubSpot: what that did, or null when nothing.</summary>
+    protected virtual string? PropertyChanged(string property, string? value) => null;
+
+    /// <summary>Records that <paramref name="what"/> happened, because of <paramref name="cause"/>.</summary>
+    protected void Note(ChangeCause cause, string what)
+    {
+        Record.Activity.Add(new RecordActivity(_clock.GetUtcNow(), cause, what));
+        if (Record.Activity.Count > ActivityLimit)
+            Record.Activity.RemoveRange(0, Record.Activity.Count - ActivityLimit);
+    }
+
+    private const int ActivityLimit = 200;
+
+    private string Set(bool deleted, string what)
+    {
+        Record.Deleted = deleted;
+        return what;
+    }
+
+    private string Associate(CrmRecord other)
+    {
+        Record.Associations.Add(other);
+        return $"Associated with {other}.";
+    }
+
+    /// <summary>The records merged into this one hand over their links, which this one takes.</summary>
+    private async Task<string> AdoptAsync(IReadOnlyList<string> mergedIds, ChangeCause cause)
+    {
+        var moved = 0;
+        foreach (var mergedId in mergedIds.Where(id => id != Self.ObjectId))
+        {
+            var from = new CrmRecord(Self.ObjectType, mergedId);
+            foreach (var link in await GrainFactory.Record(PortalId, from).MergeIntoAsync(Self, cause))
+            {
+                var invoice = link.Invoice.Snapshot;
+                var linked = await GrainFactory.Invoice(PortalId, invoice.RealmId, invoice.InvoiceId)
+                    .LinkAsync(new LinkRequest(Self, cause, [$"Moved from {from}, merged into {Self}."], invoice));
+                if (linked.Value is { } summary)
+                {
+                    Keep(summary, cause);
+                    moved++;
+                }
+            }
+        }
+
+        return $"{string.Join(", ", mergedIds)} merged into this {Self.ObjectType[..^1]}; {moved} linked invoices moved here.";
     }
 
     /// <summary>Adds the link, or brings an existing one up to date.</summary>

@@ -117,6 +117,7 @@ public sealed partial class TenantGrain(
 
         var account = GrainFactory.Account(PortalId, connect.RealmId);
         var company = await account.ReadCompanyAsync();
+        await account.StartSyncAsync();
         LogConnected(connect.RealmId, PortalId, company.Value?.CompanyName);
         return company.Problem is { } unread ? unread with { Title = "Connected, but the company could not be read" } : await account.GetAsync();
     }

@@ -58,6 +58,16 @@ public interface IInboxHandler
     Task HandleAsync(InboxMessage message, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// An <see cref="IInboxHandler"/> that takes a partition's due events a run at a time, so that it can do for many what
+/// it would do for each — one read from QuickBooks for a hundred changed invoices, say. It answers, per message in
+/// order, <c>null</c> when delivered or the exception that failed it (retried or dead-lettered like a single failure).
+/// </summary>
+public interface IInboxBatchHandler : IInboxHandler
+{
+    Task<IReadOnlyList<Exception?>> HandleBatchAsync(IReadOnlyList<InboxMessage> messages, CancellationToken cancellationToken);
+}
+
 /// <summary>An event that failed too often, kept for operators to inspect and replay.</summary>
 public sealed record DeadLetter(
     InboxEventId Id,

@@ -191,34 +191,86 @@ internal sealed partial class InboxPump(
             if (batch.Count == 0)
                 return;
 
-            var delivered = new List<long>(batch.Count);
+            var now = runtime.Time.GetUtcNow();
+            var due = batch.TakeWhile(m => m.NextAttemptAt is null || m.NextAttemptAt <= now).ToList();
+            if (due.Count == 0 || !runtime.Partitions.IsOwned(partition))
+                return;
+
+            var delivered = new List<long>(due.Count);
             try
             {
-                foreach (var message in batch)
-                {
-                    var now = runtime.Time.GetUtcNow();
-                    if (message.NextAttemptAt > now || !runtime.Partitions.IsOwned(partition))
-                        return;
-
-                    try
-                    {
-                        await _handler!.HandleAsync(message, cancellationToken);
-                        delivered.Add(message.Id.Sequence);
-                    }
-                    catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        await AcknowledgeAsync(partition, delivered);
-                        // A partition lost mid-delivery is not the event's fault: its new owner delivers it again.
-                        if (!runtime.Partitions.IsOwned(partition) || !await RecordFailureAsync(message, exception))
-                            return;
-                    }
-                }
+                var mustWait = _handler is IInboxBatchHandler batchHandler && due.Count > 1
+                    ? await DeliverRunAsync(batchHandler, partition, due, delivered, cancellationToken)
+                    : await DeliverEachAsync(partition, due, delivered, cancellationToken);
+                if (mustWait || due.Count < batch.Count)
+                    return;
             }
             finally
             {
                 await AcknowledgeAsync(partition, delivered);
             }
         }
+    }
+
+    /// <summary>One message at a time; true when a failure makes the partition wait for its retry.</summary>
+    private async Task<bool> DeliverEachAsync(int partition, List<InboxMessage> due, List<long> delivered, CancellationToken cancellationToken)
+    {
+        foreach (var message in due)
+        {
+            if (!runtime.Partitions.IsOwned(partition))
+                return true;
+            try
+            {
+                await _handler!.HandleAsync(message, cancellationToken);
+                delivered.Add(message.Id.Sequence);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                await AcknowledgeAsync(partition, delivered);
+                // A partition lost mid-delivery is not the event's fault: its new owner delivers it again.
+                if (!runtime.Partitions.IsOwned(partition) || !await RecordFailureAsync(message, exception))
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The whole run at once. Messages that succeeded behind a failed one keep their effect (handlers are idempotent
+    /// and read current state), so only the failed ones come round again.
+    /// </summary>
+    private async Task<bool> DeliverRunAsync(IInboxBatchHandler handler, int partition, List<InboxMessage> due, List<long> delivered, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Exception?> results;
+        try
+        {
+            results = await handler.HandleBatchAsync(due, cancellationToken);
+            if (results.Count != due.Count)
+                throw new InvalidOperationException($"The inbox handler answered {results.Count} results for {due.Count} messages.");
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            results = due.Select(_ => (Exception?)exception).ToList();
+        }
+
+        var mustWait = false;
+        for (var i = 0; i < due.Count; i++)
+        {
+            if (results[i] is null)
+                delivered.Add(due[i].Id.Sequence);
+        }
+
+        await AcknowledgeAsync(partition, delivered);
+        if (!runtime.Partitions.IsOwned(partition))
+            return true;
+        for (var i = 0; i < due.Count; i++)
+        {
+            if (results[i] is { } failure && !await RecordFailureAsync(due[i], failure))
+                mustWait = true;
+        }
+
+        return mustWait;
     }
 
     private async Task AcknowledgeAsync(int partition, List<long> delivered)
