@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OrleansSync.Runtime;
 using OrleansSync.Clients;
 using OrleansSync.Clients.HubSpot;
 using OrleansSync.Clients.QuickBooks;
@@ -27,6 +29,7 @@ public static class GrainRegistration
         silo.Services.AddOptions<SyncOptions>()
             .Bind(silo.Configuration.GetSection(SyncOptions.SectionName))
             .Validate(o => SyncOptions.Validate(o) == System.ComponentModel.DataAnnotations.ValidationResult.Success, "Sync options are invalid: ResyncInterval ≥ 1 s, ResyncOverlap ≥ 0, ChangeDataCaptureThreshold ≥ 1.")
+            .Validate<IOptions<ReminderOptions>>((o, reminders) => o.ResyncInterval >= reminders.Value.MinimumPeriod, "Sync:ResyncInterval must be at least Reminders:MinimumPeriod (one minute unless configured): the resync is a reminder.")
             .ValidateOnStart();
         silo.AddInboxHandler<InboxRouter>();
         return silo.AddGrains(typeof(GrainRegistration).Assembly);

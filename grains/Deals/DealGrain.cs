@@ -213,12 +213,17 @@ public sealed partial class DealGrain(
         await StopRetryingAsync();
     }
 
-    protected override string? PropertyChanged(string property, string? value)
+    /// <summary>
+    /// Someone changed one of our properties in HubSpot: what was written is no longer there, so it is written again.
+    /// Changes from before our last write are the echoes of our own earlier writes, and tell nothing.
+    /// </summary>
+    protected override string? PropertyChanged(RecordChange change)
     {
-        if (Record.Written is not { } written || DealProperties.AsSeenInHubSpot(written, property, value) is not { } seen)
+        if (Record.Written is not { } written || change.OccurredAt <= Record.WrittenAt
+            || DealProperties.AsSeenInHubSpot(written, change.PropertyName ?? "", change.PropertyValue) is not { } seen)
             return null;
         Record.Written = seen;
-        return $"{property} was changed in HubSpot to '{value}'; the invoice's value is written back.";
+        return $"{change.PropertyName} was changed in HubSpot to '{change.PropertyValue}'; the invoice's value is written back.";
     }
 
     private async Task<Outcome<CreatedInvoice>> ReplayAsync(string key, IdempotentCreation earlier, string fingerprint)

@@ -120,7 +120,7 @@ public abstract class InvoiceLinksGrain<TState> : Grain, IInvoiceLinksGrain
             RecordChangeKinds.Associated when change.Other is { } other && !Record.Associations.Contains(other) => Associate(other),
             RecordChangeKinds.Dissociated when change.Other is { } other && Record.Associations.Remove(other) => $"No longer associated with {other}.",
             RecordChangeKinds.Merged when change.MergedIds is { Count: > 0 } merged => await AdoptAsync(merged, cause),
-            RecordChangeKinds.PropertyChanged => PropertyChanged(change.PropertyName ?? "", change.PropertyValue),
+            RecordChangeKinds.PropertyChanged => PropertyChanged(change),
             _ => null,
         };
         if (what is null)
@@ -144,7 +144,7 @@ public abstract class InvoiceLinksGrain<TState> : Grain, IInvoiceLinksGrain
     }
 
     /// <summary>A property of the record changed in HubSpot: what that did, or null when nothing.</summary>
-    protected virtual string? PropertyChanged(string property, string? value) => null;
+    protected virtual string? PropertyChanged(RecordChange change) => null;
 
     /// <summary>Records that <paramref name="what"/> happened, because of <paramref name="cause"/>.</summary>
     protected void Note(ChangeCause cause, string what)

@@ -28,12 +28,17 @@ public abstract class Product : IAsyncLifetime
     public const string Us = DemoData.UsRealmId;
     public const string Uk = DemoData.UkRealmId;
 
-    /// <summary>The keys every node is started with.</summary>
+    /// <summary>How often each company resyncs in these tests: a missed webhook is repaired within it.</summary>
+    public static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>The keys every node is started with, and a resync period tests can wait for.</summary>
     protected static readonly string[] KeyArgs =
     [
         $"--Api:AdminKeys:0={AdminKey}",
         $"--Api:TenantKeys:{PortalId}:0={TenantKey}",
         $"--Api:TenantKeys:{OtherPortalId}:0={OtherTenantKey}",
+        $"--Sync:ResyncInterval={ResyncInterval}",
+        "--Reminders:MinimumPeriod=00:00:10",
     ];
 
     /// <summary>Where users reach the api (and the OAuth callbacks).</summary>
@@ -180,6 +185,7 @@ public sealed class ClusterProduct : Product
             $"--HubSpot:TokenEndpoint={hubSpot}oauth/v1/token",
             "--HubSpot:ClientId=sandbox-hubspot-client-id",
             "--HubSpot:ClientSecret=sandbox-hubspot-client-secret",
+            "--QuickBooks:WebhookVerifierToken=sandbox-quickbooks-verifier-token",
         ];
 
         var silos = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => RunningApp.StartAsync(Silo.Program.CreateApp, node, builder =>
@@ -189,6 +195,11 @@ public sealed class ClusterProduct : Product
         })));
         _silos.AddRange(silos);
         _api = await RunningApp.StartAsync(OrleansSync.Api.Program.CreateApp, node, Configure);
+
+        // Both services' webhooks go to the api node, as they would to a load balancer in front of api nodes.
+        var webhooks = _sandbox.Services.GetRequiredService<OrleansSync.Sandbox.SandboxOptions>();
+        webhooks.QuickBooks.WebhookUrl = new Uri(Api, "webhooks/quickbooks");
+        webhooks.HubSpot.WebhookUrl = new Uri(Api, "webhooks/hubspot");
         await Eventually.HoldsAsync(
             () => _silos.Sum(s => s.Services.GetRequiredService<OrleansSync.Runtime.Cluster.LocalPartitionTable>().OwnedPartitions().Count) == 256,
             TimeSpan.FromSeconds(30),

@@ -69,6 +69,36 @@ public sealed class HubSpotRecords(Uri sandbox)
         return names.ToDictionary(name => name, name => properties.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null);
     }
 
+    /// <summary>Someone merges <paramref name="mergedId"/> into <paramref name="primaryId"/> in HubSpot.</summary>
+    public async Task MergeDealsAsync(string primaryId, string mergedId)
+    {
+        using var admin = Admin();
+        (await admin.PostAsync($"objects/deals/{primaryId}/merge/{mergedId}", null)).EnsureSuccessStatusCode();
+    }
+
+    public async Task DeleteAsync(string objectType, string id)
+    {
+        using var admin = Admin();
+        (await admin.DeleteAsync($"objects/{objectType}/{id}")).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The bodies of the notes on a deal's timeline.</summary>
+    public async Task<IReadOnlyList<string>> NoteBodiesOnDealAsync(string dealId)
+    {
+        using var admin = Admin();
+        var deal = await Product.OkJsonAsync(await admin.GetAsync($"objects/deals/{dealId}"));
+        if (!deal.GetProperty("record").TryGetProperty("associations", out var associations) || !associations.TryGetProperty("notes", out var notes))
+            return [];
+        var bodies = new List<string>();
+        foreach (var note in notes.GetProperty("results").EnumerateArray())
+        {
+            var read = await Product.OkJsonAsync(await admin.GetAsync($"objects/notes/{note.GetProperty("id").GetString()}"));
+            bodies.Add(read.GetProperty("record").GetProperty("properties").GetProperty("hs_note_body").GetString() ?? "");
+        }
+
+        return bodies;
+    }
+
     /// <summary>A deal property's definition, or null when the account has no such property.</summary>
     public async Task<JsonElement?> DealPropertyAsync(string name)
     {
@@ -152,6 +182,39 @@ public sealed class QuickBooksCompanies(Uri sandbox)
     {
         using var admin = Admin();
         await Product.OkJsonAsync(await admin.PostAsync($"realms/{realmId}/disconnect", null));
+    }
+
+    /// <summary>"legacy" (eventNotifications) or "cloudevents".</summary>
+    public async Task SetWebhookFormatAsync(string realmId, string format)
+    {
+        using var admin = Admin();
+        await Product.OkJsonAsync(await admin.PutAsJsonAsync($"realms/{realmId}/webhook-format", new { format }));
+    }
+
+    /// <summary>The share of webhooks QuickBooks loses on the way.</summary>
+    public async Task SetDroppedWebhookRateAsync(double rate)
+    {
+        using var admin = Admin();
+        await Product.OkJsonAsync(await admin.PutAsJsonAsync("faults", new { droppedWebhookRate = rate }));
+    }
+
+    /// <summary>The body of the last QuickBooks webhook delivered that contains <paramref name="text"/>.</summary>
+    public async Task<byte[]> LastWebhookMentioningAsync(string text)
+    {
+        using var client = new HttpClient { BaseAddress = sandbox };
+        var log = await Product.OkJsonAsync(await client.GetAsync("sandbox/admin/webhooks?api=quickbooks"));
+        var body = log.GetProperty("attempts").EnumerateArray()
+            .Where(a => a.GetProperty("outcome").GetString() == "delivered" && a.GetProperty("body").GetString()!.Contains(text, StringComparison.Ordinal))
+            .Select(a => a.GetProperty("body").GetString()!)
+            .Last();
+        return System.Text.Encoding.UTF8.GetBytes(body);
+    }
+
+    public async Task<int> DroppedWebhooksAsync()
+    {
+        using var client = new HttpClient { BaseAddress = sandbox };
+        var log = await Product.OkJsonAsync(await client.GetAsync("sandbox/admin/webhooks?api=quickbooks"));
+        return log.GetProperty("attempts").EnumerateArray().Count(a => a.GetProperty("outcome").GetString() == "dropped");
     }
 
     public async Task SetCustomTransactionNumbersAsync(string realmId, bool on)
