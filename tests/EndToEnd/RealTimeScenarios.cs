@@ -25,6 +25,8 @@ public abstract class RealTimeScenarios(Product product, ITestOutputHelper outpu
 
     protected Product Product => product;
 
+    protected ITestOutputHelper Output => output;
+
     [Fact]
     public async Task QuickBooks_webhooks_in_either_format_move_the_deal_with_no_one_asking()
     {
@@ -305,4 +307,44 @@ public sealed class SingleProcessRealTimeTests(SingleProcessProduct product, ITe
 
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterRealTimeTests(ClusterProduct product, ITestOutputHelper output)
-    : RealTimeScenarios(product, output), IClassFixture<ClusterProduct>;
+    : RealTimeScenarios(product, output), IClassFixture<ClusterProduct>
+{
+    [Fact]
+    public async Task A_silo_killed_during_a_burst_of_1000_invoice_changes_loses_nothing()
+    {
+        const int Deals = 10, ChangesEach = 100;
+        var deals = new List<(string DealId, string InvoiceId)>();
+        for (var i = 0; i < Deals; i++)
+            deals.Add(await DealWithInvoiceAsync(("Widget", 1)));
+        var start = DateOnly.FromDateTime(product.Clock.GetUtcNow().UtcDateTime).AddDays(10);
+        var made = 0;
+        var killed = new TaskCompletionSource<RunningApp>();
+
+        // Each invoice's due date moves a hundred times, one change after the other; the last one must stand.
+        await Task.WhenAll(deals.Select(async deal =>
+        {
+            for (var round = 1; round <= ChangesEach; round++)
+            {
+                await product.QuickBooks.ChangeInvoiceAsync(Product.Us, deal.InvoiceId, new { DueDate = start.AddDays(round).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
+                if (Interlocked.Increment(ref made) == Deals * ChangesEach * 3 / 10)
+                    _ = Task.Run(async () => killed.SetResult(await product.KillTenantOwnerAsync()));
+            }
+        }));
+        var victim = await killed.Task;
+        Output.WriteLine($"killed silo {victim.Address} after 300 of {made} changes");
+
+        var expected = start.AddDays(ChangesEach).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        foreach (var (dealId, invoiceId) in deals)
+        {
+            await Eventually.HoldsAsync(
+                async () => (await product.HubSpot.DealPropertiesAsync(dealId, DealProperties.DueDate))[DealProperties.DueDate] == expected,
+                TimeSpan.FromMinutes(2),
+                $"deal {dealId}'s due date property reached the last change, {expected}");
+            var invoice = await InvoiceAsync(invoiceId);
+            Assert.Equal(expected, invoice.GetProperty("summary").GetProperty("snapshot").GetProperty("dueDate").GetString());
+        }
+
+        var deadLetters = await Product.OkJsonAsync(await product.AdminApi().GetAsync(new Uri(product.Api, "api/inbox/dead-letters")));
+        Assert.Equal(0, deadLetters.GetArrayLength());
+    }
+}
