@@ -29,3 +29,32 @@ public sealed class TestInboxHandler(IGrainFactory grains) : IInboxHandler
         await grains.GetGrain<IInboxTargetGrain>(grain).Receive(number);
     }
 }
+
+/// <summary>The same test events taken a run at a time, answering per event; remembers the size of every run.</summary>
+public sealed class TestInboxBatchHandler(IGrainFactory grains) : IInboxBatchHandler
+{
+    private readonly TestInboxHandler _each = new(grains);
+
+    public static ConcurrentQueue<int> RunSizes { get; } = new();
+
+    public Task HandleAsync(InboxMessage message, CancellationToken cancellationToken) => _each.HandleAsync(message, cancellationToken);
+
+    public async Task<IReadOnlyList<Exception?>> HandleBatchAsync(IReadOnlyList<InboxMessage> messages, CancellationToken cancellationToken)
+    {
+        RunSizes.Enqueue(messages.Count);
+        var results = new Exception?[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            try
+            {
+                await _each.HandleAsync(messages[i], cancellationToken);
+            }
+            catch (InvalidOperationException failure)
+            {
+                results[i] = failure;
+            }
+        }
+
+        return results;
+    }
+}
