@@ -77,7 +77,8 @@ public static partial class WebhookEndpoints
                 JsonSerializer.Serialize(new QuickBooksInboxEvent(change.RealmId, new QuickBooksEntityChange(change.Entity, change.EntityId, change.Operation, change.OccurredAt, change.DeletedId)), Json))));
         }
 
-        var recorded = await inbox.AppendAsync(events, context.RequestAborted);
+        if (await RecordAsync(inbox, events, context.RequestAborted) is not { } recorded)
+            return Outcomes.BadRequest("Malformed webhook", "An event's identifiers are missing or too long; nothing was recorded.");
         return TypedResults.Ok(new WebhookReceipt(changes.Count, recorded.Accepted, recorded.Duplicates, changes.Count - events.Count));
     }
 
@@ -116,10 +117,23 @@ public static partial class WebhookEndpoints
         if (events.FindIndex(e => e.Event.PortalId <= 0) is var missing and >= 0)
             return Outcomes.BadRequest("Malformed webhook", $"Event {missing} has no portalId.");
 
-        var recorded = await inbox.AppendAsync(
-            events.Select(e => new InboxEvent(e.Event.PortalId.ToString(CultureInfo.InvariantCulture), WebhookInbox.HubSpot, e.Event.DeduplicationKey, e.Raw)).ToList(),
-            context.RequestAborted);
+        var inboxEvents = events.Select(e => new InboxEvent(e.Event.PortalId.ToString(CultureInfo.InvariantCulture), WebhookInbox.HubSpot, e.Event.DeduplicationKey, e.Raw)).ToList();
+        if (await RecordAsync(inbox, inboxEvents, context.RequestAborted) is not { } recorded)
+            return Outcomes.BadRequest("Malformed webhook", "An event's identifiers are missing or too long; nothing was recorded.");
         return TypedResults.Ok(new WebhookReceipt(events.Count, recorded.Accepted, recorded.Duplicates, 0));
+    }
+
+    /// <summary>The events appended in one transaction; null when one of them is unfit to record (then none is).</summary>
+    private static async Task<InboxAppendResult?> RecordAsync(IInbox inbox, IReadOnlyList<InboxEvent> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await inbox.AppendAsync(events, cancellationToken);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Each event of a HubSpot batch, parsed and as sent (the inbox keeps what HubSpot said, byte for byte).</summary>
