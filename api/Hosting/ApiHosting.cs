@@ -78,6 +78,7 @@ public static class ApiHosting
         var operators = api.MapGroup("").RequireAuthorization(OperatorPolicy);
         operators.MapClusterEndpoints();
         operators.MapInboxEndpoints();
+        operators.MapEventEndpoints();
         api.MapGroup("").RequireAuthorization(TenantPolicy).MapTenantEndpoints();
         endpoints.MapOAuthEndpoints();
         return endpoints;

@@ -5,6 +5,7 @@ using OrleansSync.Api.Tenants;
 using OrleansSync.GrainInterfaces;
 using OrleansSync.Runtime.Cluster;
 using OrleansSync.Runtime.Inbox;
+using OrleansSync.Runtime.Outbox;
 
 namespace OrleansSync.Api.Hosting;
 
@@ -14,6 +15,9 @@ namespace OrleansSync.Api.Hosting;
 [JsonSerializable(typeof(IReadOnlyList<DeadLetter>))]
 [JsonSerializable(typeof(IReadOnlyList<InboxBacklog>))]
 [JsonSerializable(typeof(ReplayedEvent))]
+[JsonSerializable(typeof(IReadOnlyList<PublishedEvent>))]
+[JsonSerializable(typeof(PublishedEvent))]
+[JsonSerializable(typeof(OutboxBacklog))]
 [JsonSerializable(typeof(CreateInvoiceRequest))]
 [JsonSerializable(typeof(LinkInvoiceRequest))]
 [JsonSerializable(typeof(ConnectStart))]
