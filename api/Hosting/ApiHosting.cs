@@ -80,6 +80,7 @@ public static class ApiHosting
         var operators = api.MapGroup("").RequireAuthorization(OperatorPolicy);
         operators.MapClusterEndpoints();
         operators.MapInboxEndpoints();
+        operators.MapEventEndpoints();
         api.MapGroup("").RequireAuthorization(TenantPolicy).MapTenantEndpoints();
         endpoints.MapOAuthEndpoints();
         endpoints.MapWebhookEndpoints();

@@ -6,6 +6,7 @@ using OrleansSync.Api.Webhooks;
 using OrleansSync.GrainInterfaces;
 using OrleansSync.Runtime.Cluster;
 using OrleansSync.Runtime.Inbox;
+using OrleansSync.Runtime.Outbox;
 
 namespace OrleansSync.Api.Hosting;
 
@@ -15,6 +16,9 @@ namespace OrleansSync.Api.Hosting;
 [JsonSerializable(typeof(IReadOnlyList<DeadLetter>))]
 [JsonSerializable(typeof(IReadOnlyList<InboxBacklog>))]
 [JsonSerializable(typeof(ReplayedEvent))]
+[JsonSerializable(typeof(IReadOnlyList<PublishedEvent>))]
+[JsonSerializable(typeof(PublishedEvent))]
+[JsonSerializable(typeof(OutboxBacklog))]
 [JsonSerializable(typeof(CreateInvoiceRequest))]
 [JsonSerializable(typeof(LinkInvoiceRequest))]
 [JsonSerializable(typeof(ConnectStart))]

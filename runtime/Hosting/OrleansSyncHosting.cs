@@ -12,6 +12,7 @@ using OrleansSync.Runtime.Activation;
 using OrleansSync.Runtime.Calls;
 using OrleansSync.Runtime.Cluster;
 using OrleansSync.Runtime.Inbox;
+using OrleansSync.Runtime.Outbox;
 using OrleansSync.Runtime.Postgres;
 using OrleansSync.Runtime.Reminders;
 using OrleansSync.Runtime.Storage;
@@ -20,8 +21,9 @@ namespace OrleansSync.Runtime.Hosting;
 
 /// <summary>
 /// Sets up a silo or a cluster client. The mode follows the configuration alone: with
-/// <c>ConnectionStrings:Postgres</c>, state, reminders, inbox, membership and placement live in PostgreSQL and any
-/// number of silos and clients share them; without it, one silo owns every partition and keeps everything in memory.
+/// <c>ConnectionStrings:Postgres</c>, state, reminders, inbox, outbox, membership and placement live in PostgreSQL
+/// and any number of silos and clients share them; without it, one silo owns every partition and keeps everything in
+/// memory.
 /// Grain code is the same in both.
 /// </summary>
 public static class OrleansSyncHosting
@@ -62,6 +64,11 @@ public static class OrleansSyncHosting
         services.AddSingleton<InboxSignal>();
         services.AddSingleton<IInbox, InboxWriter>();
         services.AddSingleton<IInboxMonitor>(sp => sp.GetRequiredService<IInboxStore>());
+        AddOutbox(services);
+        // Every event gets a log line and a place among the recent events; SiloBuilder.AddOutboxSubscriber adds more.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxSubscriber, OutboxLogSubscriber>());
+        services.AddSingleton<RecentEvents>();
+        services.AddSingleton<IOutboxSubscriber>(sp => sp.GetRequiredService<RecentEvents>());
 
         if (silo.IsDurable)
         {
@@ -79,17 +86,19 @@ public static class OrleansSyncHosting
             services.AddSingleton<InMemoryPartitionLeaseTable>();
             services.AddSingleton<IPartitionLeaseTable>(sp => sp.GetRequiredService<InMemoryPartitionLeaseTable>());
             services.AddSingleton<IInboxStore, InMemoryInboxStore>();
+            services.AddSingleton<IOutboxStore, InMemoryOutboxStore>();
             services.AddSingleton<IReminderTable, InMemoryReminderTable>();
             services.AddKeyedSingleton<IGrainStorage, MemoryGrainStorage>(PersistentStateAttribute.DefaultStorageName);
         }
 
         // Started in this order, stopped in the reverse: the silo joins before anything runs on its partitions, and on
-        // a clean stop reminders, inbox and collection end before the partitions are handed over.
+        // a clean stop reminders, inbox, outbox and collection end before the partitions are handed over.
         services.AddHostedService(sp => new SiloModeReporter(sp.GetRequiredService<SiloIdentity>(), sp.GetRequiredService<IOptions<ClusterOptions>>(), silo.ConnectionString, sp.GetRequiredService<ILogger<SiloModeReporter>>()));
         services.AddSingleton<PartitionManager>();
         services.AddHostedService(sp => sp.GetRequiredService<PartitionManager>());
         services.AddHostedService<ReminderService>();
         services.AddHostedService<InboxPump>();
+        services.AddHostedService<OutboxPublisher>();
         services.AddHostedService<ActivationCollector>();
 
         services.AddHealthChecks().AddCheck<SiloReadinessCheck>("silo");
@@ -98,7 +107,8 @@ public static class OrleansSyncHosting
 
     /// <summary>
     /// Registers a cluster client for a process that hosts no grains (the api front-end): calls go to the owner silo
-    /// over HTTP; inbox appends and cluster status go to PostgreSQL.
+    /// over HTTP; inbox and outbox appends, outbox reads and cluster status go to PostgreSQL. It publishes nothing: the
+    /// silo owning an event's partition does.
     /// </summary>
     public static IServiceCollection AddOrleansSyncClusterClient(this IServiceCollection services, IConfiguration configuration)
     {
@@ -120,6 +130,7 @@ public static class OrleansSyncHosting
         services.AddSingleton<InboxSignal>();
         services.AddSingleton<IInbox, InboxWriter>();
         services.AddSingleton<IInboxMonitor>(sp => sp.GetRequiredService<IInboxStore>());
+        AddOutbox(services);
         services.AddSingleton<ClusterClientStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterClientStartup>());
         services.AddHealthChecks().AddCheck<ClusterClientReadinessCheck>("cluster-client");
@@ -145,6 +156,7 @@ public static class OrleansSyncHosting
         AddValidated<SiloOptions>(services, configuration, SiloOptions.SectionName, _ => ValidationResult.Success);
         AddValidated<ReminderOptions>(services, configuration, ReminderOptions.SectionName, ReminderOptions.Validate);
         AddValidated<InboxOptions>(services, configuration, InboxOptions.SectionName, InboxOptions.Validate);
+        AddValidated<OutboxOptions>(services, configuration, OutboxOptions.SectionName, OutboxOptions.Validate);
         services.AddOptions<GrainSerializationOptions>();
     }
 
@@ -157,6 +169,14 @@ public static class OrleansSyncHosting
         services.AddSingleton<IValidateOptions<TOptions>>(new DelegateOptionsValidator<TOptions>(validate));
     }
 
+    /// <summary>The outbox's writer and monitor, on every node; its store comes with the mode.</summary>
+    private static void AddOutbox(IServiceCollection services)
+    {
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<IOutbox, OutboxWriter>();
+        services.AddSingleton<IOutboxMonitor>(sp => sp.GetRequiredService<IOutboxStore>());
+    }
+
     private static void AddPostgres(IServiceCollection services, string connectionString)
     {
         services.TryAddSingleton(sp => new NpgsqlDataSourceBuilder(connectionString)
@@ -166,6 +186,7 @@ public static class OrleansSyncHosting
         services.AddSingleton<IMembershipTable, PostgresMembershipTable>();
         services.AddSingleton<IPartitionLeaseTable, PostgresPartitionLeaseTable>();
         services.AddSingleton<IInboxStore, PostgresInboxStore>();
+        services.AddSingleton<IOutboxStore, PostgresOutboxStore>();
     }
 
     private static void AddRemoteCalls(IServiceCollection services)
@@ -212,10 +233,10 @@ internal sealed partial class SiloModeReporter(SiloIdentity identity, IOptions<C
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {SiloId} runs in single-process mode: grain state, reminders and the inbox are kept in memory and lost on restart; this silo owns all {Partitions} partitions. Set ConnectionStrings__Postgres to run durable and clustered.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {SiloId} runs in single-process mode: grain state, reminders, the inbox and the outbox are kept in memory and lost on restart; this silo owns all {Partitions} partitions. Set ConnectionStrings__Postgres to run durable and clustered.")]
     private partial void LogSingleProcess(string siloId, int partitions);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Silo {SiloId} runs in durable cluster mode on PostgreSQL {Host}/{Database}: state, reminders, inbox, membership and {Partitions} partition leases are shared with the other silos.")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Silo {SiloId} runs in durable cluster mode on PostgreSQL {Host}/{Database}: state, reminders, inbox, outbox, membership and {Partitions} partition leases are shared with the other silos.")]
     private partial void LogDurable(string siloId, string host, string database, int partitions);
 }
 

@@ -1,11 +1,13 @@
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansSync.Runtime.Inbox;
+using OrleansSync.Runtime.Outbox;
 
 namespace OrleansSync.Runtime.Hosting;
 
-/// <summary>What a silo hosts: its grain classes, incoming-call filters and inbox handler.</summary>
+/// <summary>What a silo hosts: its grain classes, incoming-call filters, inbox handler and outbox subscribers.</summary>
 public sealed class SiloBuilder
 {
     internal SiloBuilder(IServiceCollection services, IConfiguration configuration)
@@ -54,6 +56,17 @@ public sealed class SiloBuilder
         where THandler : class, IInboxHandler
     {
         Services.AddSingleton<IInboxHandler, THandler>();
+        return this;
+    }
+
+    /// <summary>
+    /// One more receiver of published outbox events, besides the log and <see cref="RecentEvents"/>. Adding the same
+    /// subscriber twice adds it once.
+    /// </summary>
+    public SiloBuilder AddOutboxSubscriber<TSubscriber>()
+        where TSubscriber : class, IOutboxSubscriber
+    {
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxSubscriber, TSubscriber>());
         return this;
     }
 }
