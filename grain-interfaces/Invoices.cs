@@ -230,3 +230,28 @@ public interface IDealGrain : IInvoiceLinksGrain
     /// <summary>Shows a payment on the deal — a timeline event, or a note — once (F13).</summary>
     Task PaymentReceivedAsync(PaymentApplied payment, ChangeCause cause);
 }
+
+/// <summary>
+/// An invoice's status changed (F15): published once through the outbox, topic <see cref="Topic"/>, for workflows and
+/// operators to react to.
+/// </summary>
+public sealed record InvoiceStatusChanged(
+    long PortalId,
+    string RealmId,
+    string InvoiceId,
+    string? DocNumber,
+    InvoiceStatus? Before,
+    InvoiceStatus After,
+    decimal TotalAmt,
+    decimal Balance,
+    string Currency,
+    IReadOnlyList<CrmRecord> LinkedTo,
+    ChangeCause Cause,
+    DateTimeOffset At,
+    int Version)
+{
+    public const string Topic = "invoice.status-changed";
+
+    /// <summary>One event per version of the invoice: a retried change is no second event.</summary>
+    public string Key => $"invoice/{PortalId}/{RealmId}/{InvoiceId}@{Version}";
+}

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansSync.Clients.QuickBooks;
@@ -6,6 +8,7 @@ using OrleansSync.GrainInterfaces;
 using OrleansSync.Grains.Common;
 using OrleansSync.Runtime;
 using OrleansSync.Runtime.Inbox;
+using OrleansSync.Runtime.Outbox;
 
 namespace OrleansSync.Grains.Invoices;
 
@@ -39,11 +42,13 @@ public sealed partial class InvoiceGrain(
     [PersistentState("invoice")] IPersistentState<InvoiceState> state,
     QuickBooksClient quickBooks,
     IInbox inbox,
+    IOutbox outbox,
     [FromKeyedServices(GrainClock.Key)] TimeProvider clock,
     ILogger<InvoiceGrain> logger) : Grain, IInvoiceGrain
 {
     public const string OverdueReminder = "overdue";
     private const int HistoryLimit = 500;
+    private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     private InvoiceState Invoice => state.State;
 
@@ -159,6 +164,13 @@ public sealed partial class InvoiceGrain(
         Invoice.Version++;
         AddHistory(new HistoryEntry(now, cause, Describe(before, beforeStatus, status, decisions), changes));
         await ArmOverdueReminderAsync(observed, status, now);
+        if (before is null || status != beforeStatus)
+        {
+            // Before the state: a change whose write fails comes again with the same version, and so the same key.
+            var changed = new InvoiceStatusChanged(PortalId, RealmId, InvoiceId, observed.DocNumber, before is null ? null : beforeStatus, status, observed.TotalAmt, observed.Balance, observed.Currency, [.. Invoice.LinkedTo], cause, now, Invoice.Version);
+            await outbox.AppendAsync([new OutboxMessage(PortalId.ToString(CultureInfo.InvariantCulture), InvoiceStatusChanged.Topic, changed.Key, JsonSerializer.Serialize(changed, EventJson))]);
+        }
+
         await state.WriteStateAsync();
         LogChanged(InvoiceId, RealmId, InvoiceStatusRules.Label(status), cause.ToString());
 

@@ -45,6 +45,14 @@ public abstract class RealTimeScenarios(Product product, ITestOutputHelper outpu
             await product.QuickBooks.SetWebhookFormatAsync(Product.Us, "legacy");
         }
 
+        // Each status change published once (F15), for workflows and operators.
+        var events = await Eventually.ValueAsync(
+            () => StatusEventsAsync(invoiceId),
+            e => e.Count == 3 && e.All(x => x.Published),
+            Patience,
+            $"invoice {invoiceId}'s three status changes are published");
+        Assert.Equal(["WaitingToBeSent", "SentToCustomer", "PaidInFull"], events.Select(e => e.After));
+
         var history = (await InvoiceAsync(invoiceId)).GetProperty("history").EnumerateArray().ToList();
         Assert.Contains(history, h => h.GetProperty("what").GetString()!.Contains("→ Sent to customer", StringComparison.Ordinal) && h.GetProperty("cause").GetProperty("kind").GetString() == "webhook");
         Assert.Contains(history, h => h.GetProperty("what").GetString()!.Contains("→ Paid in full", StringComparison.Ordinal) && h.GetProperty("cause").GetProperty("kind").GetString() == "webhook");
@@ -258,6 +266,20 @@ public abstract class RealTimeScenarios(Product product, ITestOutputHelper outpu
             $"deal {dealId}'s invoice status is {status}");
 
     protected async Task<JsonElement> InvoiceAsync(string invoiceId) => await Product.OkJsonAsync(await _api.GetAsync($"accounts/{Product.Us}/invoices/{invoiceId}"));
+
+    /// <summary>The invoice's status changes in the outbox, oldest first: the status reached, and whether published yet.</summary>
+    private async Task<List<(string After, bool Published)>> StatusEventsAsync(string invoiceId)
+    {
+        using var admin = new HttpClient { BaseAddress = product.Api };
+        admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Product.AdminKey);
+        var page = await Product.OkJsonAsync(await admin.GetAsync($"api/events?tenant={Product.PortalId}&topic=invoice.status-changed&take=500"));
+        return page.EnumerateArray()
+            .Select(e => (Event: JsonDocument.Parse(e.GetProperty("payload").GetString()!).RootElement, Published: e.GetProperty("publishedAt").ValueKind == JsonValueKind.String))
+            .Where(e => e.Event.GetProperty("realmId").GetString() == Product.Us && e.Event.GetProperty("invoiceId").GetString() == invoiceId)
+            .OrderBy(e => e.Event.GetProperty("version").GetInt32())
+            .Select(e => (e.Event.GetProperty("after").GetString()!, e.Published))
+            .ToList();
+    }
 
     private static List<string> Contacts(JsonElement deal)
         => deal.GetProperty("associations").EnumerateArray().Where(a => a.GetProperty("objectType").GetString() == "contacts").Select(a => a.GetProperty("objectId").GetString()!).ToList();
