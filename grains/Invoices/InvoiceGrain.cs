@@ -111,8 +111,10 @@ public sealed partial class InvoiceGrain(
 
     public async Task<bool> ObserveAsync(InvoiceSnapshot observed, ChangeCause cause)
     {
-        if (Invoice.Snapshot is not { } current || observed.LastUpdated < current.LastUpdated)
-            return false; // not followed, or older than what the grain has (a late webhook behind a resync)
+        // Not followed; older than what the grain has (a late webhook behind a resync); or exactly what it has — then
+        // only time could change the status, and that is the overdue reminder's to say.
+        if (Invoice.Snapshot is not { } current || observed.LastUpdated < current.LastUpdated || observed == current)
+            return false;
         return await ApplyAsync(observed, cause, []);
     }
 
