@@ -28,4 +28,6 @@ namespace OrleansSync.Api.Hosting;
 [JsonSerializable(typeof(DealInvoicesView))]
 [JsonSerializable(typeof(RecordInvoicesView))]
 [JsonSerializable(typeof(LinkedInvoice))]
+[JsonSerializable(typeof(TenantSettingsRequest))]
+[JsonSerializable(typeof(InvoiceSettings))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
