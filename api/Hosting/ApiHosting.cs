@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansSync.Api.HubSpot;
 using OrleansSync.Api.OAuth;
 using OrleansSync.Api.Operators;
 using OrleansSync.Api.Tenants;
@@ -43,6 +44,7 @@ public static class ApiHosting
         services.AddHubSpotOAuthClient(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OAuthState>();
+        services.AddHubSpotAppEndpoints(configuration);
         services.AddProblemDetails();
         services.AddExceptionHandler<GrainCallExceptionHandler>();
         // No default scheme: only the api's own endpoints look at the Authorization header (the sandbox's, mounted
@@ -80,6 +82,7 @@ public static class ApiHosting
         operators.MapInboxEndpoints();
         api.MapGroup("").RequireAuthorization(TenantPolicy).MapTenantEndpoints();
         endpoints.MapOAuthEndpoints();
+        endpoints.MapHubSpotAppEndpoints();
         return endpoints;
     }
 

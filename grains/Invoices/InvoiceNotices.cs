@@ -39,6 +39,7 @@ public sealed class InboxRouter(IGrainFactory grains) : IInboxHandler
     public Task HandleAsync(InboxMessage message, CancellationToken cancellationToken) => message.Source switch
     {
         InvoiceNotices.Source => InvoiceNotices.DeliverAsync(grains, message),
+        Workflows.WorkflowActionCompletion.Source => Workflows.WorkflowActionCompletion.DeliverAsync(grains, message),
         _ => throw new NotSupportedException($"No handler for inbox events from '{message.Source}'."),
     };
 }
