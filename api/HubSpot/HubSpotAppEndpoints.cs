@@ -3,19 +3,23 @@ using Microsoft.Extensions.Options;
 namespace OrleansSync.Api.HubSpot;
 
 /// <summary>
-/// What HubSpot itself calls: the workflow action "Create QuickBooks invoice" (F14). No API key — HubSpot signs its requests with the app's client secret instead.
+/// What HubSpot itself calls: the workflow action "Create QuickBooks invoice" (F14) and the record card with its
+/// actions (F12). No API key — HubSpot signs its requests with the app's client secret instead.
 /// </summary>
 public static class HubSpotAppEndpoints
 {
     public static IServiceCollection AddHubSpotAppEndpoints(this IServiceCollection services, IConfiguration configuration)
     {
         AddValidated<WorkflowActionOptions>(services, configuration.GetSection(WorkflowActionOptions.SectionName), o => o.Invalid());
+        AddValidated<CrmCardOptions>(services, configuration.GetSection(CrmCardOptions.SectionName), o => o.Invalid());
+        services.AddSingleton<CardActionLinks>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapHubSpotAppEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapWorkflowActionEndpoints();
+        endpoints.MapCrmCardEndpoints();
         return endpoints;
     }
 

@@ -24,3 +24,24 @@ public sealed class WorkflowActionOptions
             : null;
     }
 }
+
+/// <summary>The record card (F12) and its actions. Configuration section <c>CrmCards</c>.</summary>
+public sealed class CrmCardOptions
+{
+    public const string SectionName = "CrmCards";
+
+    /// <summary>HubSpot gives a card 5 seconds; grain calls slower than this are left out of the answer.</summary>
+    public TimeSpan AnswerWithin { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long the link of "Add existing invoice" works after the card was shown (the iframe is not signed).</summary>
+    public TimeSpan ActionLinkLifetime { get; set; } = TimeSpan.FromMinutes(30);
+
+    internal string? Invalid()
+    {
+        if (AnswerWithin <= TimeSpan.Zero || AnswerWithin >= TimeSpan.FromSeconds(5))
+            return "CrmCards:AnswerWithin must be above 0 and below the 5 seconds HubSpot waits for a card.";
+        return ActionLinkLifetime < TimeSpan.FromMinutes(1) || ActionLinkLifetime > TimeSpan.FromHours(12)
+            ? "CrmCards:ActionLinkLifetime must be between a minute and 12 hours."
+            : null;
+    }
+}
