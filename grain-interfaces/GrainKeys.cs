@@ -25,6 +25,8 @@ public static class GrainKeys
 
     public static string Record(long portalId, CrmRecord record) => $"{Portal(portalId)}/{record.ObjectType}/{record.ObjectId}";
 
+    public static string WorkflowAction(long portalId, string callbackId) => $"{Portal(portalId)}/workflow-actions/{callbackId}";
+
     /// <summary>The portal id at the start of a key.</summary>
     public static long PortalOf(string key) => long.Parse(GrainId.TenantOf(key), CultureInfo.InvariantCulture);
 
@@ -47,6 +49,8 @@ public static class GrainFactoryExtensions
     public static IInvoiceGrain Invoice(this IGrainFactory grains, long portalId, string realmId, string invoiceId) => grains.GetGrain<IInvoiceGrain>(GrainKeys.Invoice(portalId, realmId, invoiceId));
 
     public static IDealGrain Deal(this IGrainFactory grains, long portalId, string dealId) => grains.GetGrain<IDealGrain>(GrainKeys.Record(portalId, CrmRecord.Deal(dealId)));
+
+    public static IWorkflowActionGrain WorkflowAction(this IGrainFactory grains, long portalId, string callbackId) => grains.GetGrain<IWorkflowActionGrain>(GrainKeys.WorkflowAction(portalId, callbackId));
 
     /// <summary>The grain of a deal, contact or company, through the interface its class alone implements.</summary>
     public static IInvoiceLinksGrain Record(this IGrainFactory grains, long portalId, CrmRecord record) => record.ObjectType switch

@@ -193,12 +193,23 @@ public enum CustomerMode
 
     /// <summary>A new customer, with a unique display name.</summary>
     Create,
+
+    /// <summary>
+    /// Match as <see cref="Match"/> does; when nothing matches, create as <see cref="Create"/> does — for a contact that
+    /// meets the tenant's contact-sync settings, under data-sync (<see cref="TenantSettings.RulesForNewCustomers"/>).
+    /// </summary>
+    MatchOrCreate,
 }
 
 /// <summary>One invoice line (F4): a QuickBooks item, with quantity, price and tax code.</summary>
 public sealed record InvoiceLineInput(string ItemId, decimal Quantity, decimal? UnitPrice, string? TaxCodeId, string? Description);
 
 /// <summary>"Create QuickBooks invoice" on a deal (F2–F7), as the api received it.</summary>
+/// <remarks>
+/// <see cref="DueInDays"/> sets the due date that many days after today in the tenant's time zone, when no
+/// <see cref="DueDate"/> is given: a repeated request keeps asking for the same thing on another day. Left out of the
+/// JSON when null, so that requests without it keep their Idempotency-Key fingerprints.
+/// </remarks>
 public sealed record CreateInvoiceCommand(
     string? RealmId,
     InvoiceSourceKind Source,
@@ -213,7 +224,8 @@ public sealed record CreateInvoiceCommand(
     DateOnly? DueDate,
     string? Message,
     string? IdempotencyKey,
-    string RequestId);
+    string RequestId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? DueInDays = null);
 
 /// <summary>The created invoice, and the decisions taken on the way (B1).</summary>
 public sealed record CreatedInvoice(InvoiceSummary Invoice, IReadOnlyList<string> Decisions, bool Replayed);

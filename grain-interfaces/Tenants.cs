@@ -43,7 +43,77 @@ public sealed record TenantView(
     IReadOnlyList<AccountView> Accounts);
 
 /// <summary>A tenant's settings, and the QuickBooks companies it has connected (and not disconnected).</summary>
-public sealed record TenantSettings(long PortalId, bool Installed, string? CompanyCurrency, string? TimeZone, IReadOnlyList<string> ConnectedRealmIds);
+public sealed record TenantSettings(
+    long PortalId,
+    bool Installed,
+    string? CompanyCurrency,
+    string? TimeZone,
+    IReadOnlyList<string> ConnectedRealmIds,
+    InvoiceSettings? Invoices = null)
+{
+    /// <summary>
+    /// What a contact must meet before a QuickBooks customer is created for it unasked (<see cref="CustomerMode.MatchOrCreate"/>):
+    /// the contact-sync settings under data-sync; nothing under legacy.
+    /// </summary>
+    [JsonIgnore]
+    public ContactSyncSettings? RulesForNewCustomers => Invoices is { InvoiceBehaviour: InvoiceBehaviour.DataSync } settings ? settings.ContactSync : null;
+}
+
+/// <summary>How the workflow action "Create QuickBooks invoice" treats a contact that no QuickBooks customer matches (F14).</summary>
+public enum InvoiceBehaviour
+{
+    /// <summary>HubSpot's legacy QuickBooks app: create the customer.</summary>
+    Legacy,
+
+    /// <summary>HubSpot's data-sync app: only for a contact that meets the contact-sync settings; otherwise fail, never create silently.</summary>
+    DataSync,
+}
+
+/// <summary>Which contacts may become QuickBooks customers under data-sync.</summary>
+/// <param name="RequireEmail">The contact must have an email.</param>
+/// <param name="LifecycleStages">Its lifecycle stage must be one of these (internal values, e.g. <c>customer</c>); empty means any.</param>
+public sealed record ContactSyncSettings(bool RequireEmail, IReadOnlyList<string> LifecycleStages)
+{
+    public const int MaxLifecycleStages = 20;
+
+    public static ContactSyncSettings Default { get; } = new(RequireEmail: true, LifecycleStages: []);
+
+    /// <summary>The rules this contact does not meet, in words a person understands; empty when it meets them all.</summary>
+    public IReadOnlyList<string> Unmet(string? email, string? lifecycleStage)
+    {
+        var unmet = new List<string>();
+        if (RequireEmail && string.IsNullOrWhiteSpace(email))
+            unmet.Add("it has no email");
+        if (LifecycleStages.Count > 0 && !LifecycleStages.Contains(lifecycleStage ?? "", StringComparer.OrdinalIgnoreCase))
+        {
+            unmet.Add(string.IsNullOrEmpty(lifecycleStage)
+                ? $"it has no lifecycle stage, and one of [{string.Join(", ", LifecycleStages)}] is required"
+                : $"its lifecycle stage '{lifecycleStage}' is not one of [{string.Join(", ", LifecycleStages)}]");
+        }
+
+        return unmet;
+    }
+}
+
+/// <summary>A tenant's invoice behaviour and, for data-sync, its contact-sync settings.</summary>
+public sealed record InvoiceSettings(InvoiceBehaviour InvoiceBehaviour, ContactSyncSettings ContactSync)
+{
+    public static InvoiceSettings Default { get; } = new(InvoiceBehaviour.Legacy, ContactSyncSettings.Default);
+
+    /// <summary>What is wrong with the settings, or null when they can be kept.</summary>
+    public string? Invalid()
+    {
+        if (!Enum.IsDefined(InvoiceBehaviour))
+            return $"invoiceBehaviour {(int)InvoiceBehaviour} is neither legacy nor dataSync.";
+        var stages = ContactSync.LifecycleStages;
+        if (stages.Count > ContactSyncSettings.MaxLifecycleStages)
+            return $"contactSync.lifecycleStages lists {stages.Count} stages; at most {ContactSyncSettings.MaxLifecycleStages}.";
+        if (stages.Any(s => string.IsNullOrWhiteSpace(s) || s.Length > 100 || s != s.Trim()))
+            return "contactSync.lifecycleStages holds an empty stage, one with spaces around it, or one longer than 100 characters.";
+        var repeated = stages.GroupBy(s => s, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        return repeated is null ? null : $"contactSync.lifecycleStages lists '{repeated.Key}' twice.";
+    }
+}
 
 /// <summary>A QuickBooks company connected to a tenant, as last read from QuickBooks.</summary>
 public sealed record AccountView(
@@ -73,6 +143,9 @@ public interface ITenantGrain : IGrainWithStringKey
 
     /// <summary>What work for the tenant needs, cheaply: whether it installed, its currency and time zone, its companies.</summary>
     Task<TenantSettings> GetSettingsAsync();
+
+    /// <summary>Sets the invoice behaviour and contact-sync settings (F14); refused when they are not valid.</summary>
+    Task<Outcome<InvoiceSettings>> UpdateInvoiceSettingsAsync(InvoiceSettings settings);
 
     /// <summary>Connects a QuickBooks company (or reconnects it with new tokens).</summary>
     Task<Outcome<AccountView>> ConnectAccountAsync(QuickBooksConnect connect);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansSync.Api.HubSpot;
 using OrleansSync.Api.OAuth;
 using OrleansSync.Api.Operators;
 using OrleansSync.Api.Tenants;
@@ -45,6 +46,7 @@ public static class ApiHosting
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OAuthState>();
         services.AddSingleton<RealmOwners>();
+        services.AddHubSpotAppEndpoints(configuration);
         services.AddProblemDetails();
         services.AddExceptionHandler<GrainCallExceptionHandler>();
         // No default scheme: only the api's own endpoints look at the Authorization header (the sandbox's, mounted
@@ -84,6 +86,7 @@ public static class ApiHosting
         api.MapGroup("").RequireAuthorization(TenantPolicy).MapTenantEndpoints();
         endpoints.MapOAuthEndpoints();
         endpoints.MapWebhookEndpoints();
+        endpoints.MapHubSpotAppEndpoints();
         return endpoints;
     }
 

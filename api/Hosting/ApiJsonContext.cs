@@ -35,4 +35,6 @@ namespace OrleansSync.Api.Hosting;
 [JsonSerializable(typeof(LinkedInvoice))]
 [JsonSerializable(typeof(ResyncReport))]
 [JsonSerializable(typeof(WebhookReceipt))]
+[JsonSerializable(typeof(TenantSettingsRequest))]
+[JsonSerializable(typeof(InvoiceSettings))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

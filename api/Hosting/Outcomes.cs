@@ -11,18 +11,20 @@ internal static class Outcomes
         => outcome.Problem is { } problem ? problem.ToResult() : succeeded(outcome.Value!);
 
     public static IResult ToResult(this Problem problem) => Results.Problem(
-        statusCode: problem.Kind switch
-        {
-            ProblemKind.BadRequest => StatusCodes.Status400BadRequest,
-            ProblemKind.NotFound => StatusCodes.Status404NotFound,
-            ProblemKind.Conflict => StatusCodes.Status409Conflict,
-            ProblemKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
-            ProblemKind.Upstream => StatusCodes.Status502BadGateway,
-            _ => StatusCodes.Status500InternalServerError,
-        },
+        statusCode: problem.StatusCode(),
         title: problem.Title,
         detail: problem.Detail,
         extensions: problem.Items is { Count: > 0 } items ? new Dictionary<string, object?> { ["items"] = items } : null);
+
+    public static int StatusCode(this Problem problem) => problem.Kind switch
+    {
+        ProblemKind.BadRequest => StatusCodes.Status400BadRequest,
+        ProblemKind.NotFound => StatusCodes.Status404NotFound,
+        ProblemKind.Conflict => StatusCodes.Status409Conflict,
+        ProblemKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
+        ProblemKind.Upstream => StatusCodes.Status502BadGateway,
+        _ => StatusCodes.Status500InternalServerError,
+    };
 
     public static IResult BadRequest(string title, string detail) => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail);
 

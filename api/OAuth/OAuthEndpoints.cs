@@ -15,7 +15,7 @@ namespace OrleansSync.Api.OAuth;
 /// </summary>
 public static class OAuthEndpoints
 {
-    /// <summary>What the app asks of HubSpot: deals to read and write, and what invoices are made from.</summary>
+    /// <summary>What the app asks of HubSpot: deals to read and write, what invoices are made from, and completing workflow actions.</summary>
     public static readonly IReadOnlyList<string> HubSpotScopes =
     [
         "oauth",
@@ -26,6 +26,7 @@ public static class OAuthEndpoints
         "crm.objects.companies.read",
         "crm.objects.line_items.read",
         "crm.objects.quotes.read",
+        "automation",
     ];
 
     public static IEndpointRouteBuilder MapOAuthEndpoints(this IEndpointRouteBuilder endpoints)

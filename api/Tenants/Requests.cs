@@ -35,7 +35,8 @@ public sealed record CreateInvoiceRequest(
             null or "match" => CustomerMode.Match,
             "existing" => CustomerMode.Existing,
             "create" => CustomerMode.Create,
-            _ => Fail<CustomerMode>($"customer.mode '{Customer!.Mode}' is not match, existing or create"),
+            "matchorcreate" => CustomerMode.MatchOrCreate,
+            _ => Fail<CustomerMode>($"customer.mode '{Customer!.Mode}' is not match, existing, create or matchOrCreate"),
         };
         var lines = Lines?.Select((line, i) => new InvoiceLineInput(
             line.ItemId ?? Fail<string>($"lines[{i}].itemId is required"),

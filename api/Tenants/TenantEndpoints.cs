@@ -23,6 +23,7 @@ public static class TenantEndpoints
 
         var tenant = api.MapGroup("/tenants/{portalId:long}").WithTags("Tenants").AddEndpointFilter<TenantAccessFilter>();
         tenant.MapGet("", async (long portalId, IGrainFactory grains) => await ViewAsync(grains, portalId));
+        tenant.MapTenantSettingsEndpoints();
         tenant.MapGet("/accounts", async (long portalId, IGrainFactory grains)
             => await grains.Tenant(portalId).GetAsync() is { Installed: true } view ? TypedResults.Ok(view.Accounts) : NotInstalled(portalId));
         tenant.MapPost("/accounts/quickbooks/connect", (long portalId, HttpContext context, QuickBooksOAuthClient quickBooks, OAuthState state, IOptions<ApiOptions> options)

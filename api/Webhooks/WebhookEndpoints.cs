@@ -90,7 +90,7 @@ public static partial class WebhookEndpoints
 
         var headers = context.Request.Headers;
         var check = HubSpotSignature.Check(
-            new HubSpotSignedRequest(context.Request.Method, PublicUrl.Of(context.Request, api.Value), body, headers[HubSpotSignature.SignatureV3Header], headers[HubSpotSignature.TimestampHeader], headers[HubSpotSignature.SignatureHeader], headers[HubSpotSignature.VersionHeader]),
+            new HubSpotSignedRequest(context.Request.Method, PublicUrl.Of(context.Request, api.Value.PublicBaseUrl), body, headers[HubSpotSignature.SignatureV3Header], headers[HubSpotSignature.TimestampHeader], headers[HubSpotSignature.SignatureHeader], headers[HubSpotSignature.VersionHeader]),
             options.Value.ClientSecret ?? "",
             time.GetUtcNow(),
             "v1");

@@ -7,8 +7,8 @@ namespace OrleansSync.Clients.HubSpot;
 
 /// <summary>
 /// HubSpot's API for one installed account (the access token decides which): CRM objects v3, associations v4,
-/// properties v3, account info, notes and timeline events. One method per operation; limits, token refresh, retries
-/// and errors are the transport's (<see cref="HubSpotTransport"/>).
+/// properties v3, account info, notes, timeline events and workflow action callbacks. One method per operation;
+/// limits, token refresh, retries and errors are the transport's (<see cref="HubSpotTransport"/>).
 /// </summary>
 public sealed class HubSpotClient
 {
@@ -201,6 +201,18 @@ public sealed class HubSpotClient
     /// <summary>A timeline event; with an <see cref="TimelineEvent.Id"/> of ours, sending it again overwrites rather than duplicates.</summary>
     public async Task CreateTimelineEventAsync(long portalId, TimelineEvent timelineEvent, CancellationToken cancellationToken = default)
         => await _transport.SendAsync(new HubSpotRequest(portalId, HttpMethod.Post, "integrators/timeline/v3/events", "Create timeline event", Write(timelineEvent, HubSpotJsonContext.Default.TimelineEvent), Idempotent: timelineEvent.Id is not null), cancellationToken);
+
+    // Automation (workflow custom actions)
+
+    /// <summary>
+    /// Completes a workflow action answered with BLOCK (scope <c>automation</c>; 204). Sending the same completion
+    /// twice finishes nothing twice, so it is retried like a read.
+    /// </summary>
+    public async Task CompleteActionCallbackAsync(long portalId, string callbackId, IReadOnlyDictionary<string, string> outputFields, CancellationToken cancellationToken = default)
+    {
+        var body = Write(new ActionCallbackCompletion(outputFields), HubSpotJsonContext.Default.ActionCallbackCompletion);
+        await _transport.SendAsync(new HubSpotRequest(portalId, HttpMethod.Post, $"automation/v4/actions/callbacks/{Segment(callbackId)}/complete", $"Complete workflow action callback {callbackId}", body), cancellationToken);
+    }
 
     // Plumbing
 

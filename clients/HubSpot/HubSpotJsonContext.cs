@@ -22,5 +22,6 @@ namespace OrleansSync.Clients.HubSpot;
 [JsonSerializable(typeof(PropertyGroup))]
 [JsonSerializable(typeof(AccountDetails))]
 [JsonSerializable(typeof(TimelineEvent))]
+[JsonSerializable(typeof(ActionCallbackCompletion))]
 [JsonSerializable(typeof(HubSpotErrorBody))]
 public sealed partial class HubSpotJsonContext : JsonSerializerContext;

@@ -19,6 +19,9 @@ public sealed class QuickBooksOptions
 
     public Uri RevocationEndpoint { get; set; } = new("https://developer.api.intuit.com/v2/oauth2/tokens/revoke");
 
+    /// <summary>Where people open a company's invoices in QuickBooks (<c>{AppBaseUrl}/app/invoice?txnId={id}</c>): links on the record card.</summary>
+    public Uri AppBaseUrl { get; set; } = new("https://app.qbo.intuit.com/");
+
     public string? ClientId { get; set; }
 
     public string? ClientSecret { get; set; }
@@ -48,6 +51,8 @@ public sealed class QuickBooksOptions
     {
         if (!options.BaseUrl.IsAbsoluteUri || !options.TokenEndpoint.IsAbsoluteUri)
             return new ValidationResult("QuickBooks:BaseUrl and QuickBooks:TokenEndpoint must be absolute URLs.");
+        if (!options.AppBaseUrl.IsAbsoluteUri)
+            return new ValidationResult("QuickBooks:AppBaseUrl must be an absolute URL (https://app.qbo.intuit.com by default).");
         if (options.RequestsPerMinute < 1 || options.RequestsPerSecond < 1 || options.ConcurrentRequests < 1)
             return new ValidationResult("QuickBooks limits must be at least 1.");
         if (options.MaxRetries is < 0 or > 20)

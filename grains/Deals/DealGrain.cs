@@ -111,7 +111,7 @@ public sealed partial class DealGrain(
                 $"QuickBooks company {company.Value.CompanyName ?? realmId} uses custom transaction numbers, so invoices cannot be created from HubSpot. Turn the setting off in QuickBooks (Settings → Account and settings → Sales → Custom transaction numbers) and try again. Nothing was created.");
         }
 
-        var draft = new InvoiceDraft(hubSpot, quickBooks, PortalId, DealId, command, company.Value, TenantToday(settings));
+        var draft = new InvoiceDraft(hubSpot, quickBooks, PortalId, DealId, command, company.Value, TenantToday(settings), settings.RulesForNewCustomers);
         Outcome<Clients.QuickBooks.Model.Invoice> created;
         try
         {

@@ -15,11 +15,23 @@ namespace OrleansSync.Grains.Deals;
 /// is matched (email first, then name), picked or created under a unique name; non-US companies need a tax code on
 /// every line; the invoice is created as an unsent draft. Every choice is written down for the invoice's history.
 /// </summary>
+/// <param name="rulesForNewCustomers">
+/// Under data-sync, what a contact must meet before <see cref="CustomerMode.MatchOrCreate"/> may go ahead (F14): checked
+/// before anything is matched or created.
+/// </param>
 /// <remarks>
 /// QuickBooks writes are made idempotent by <c>requestid</c>s derived from the request's Idempotency-Key, so that a
 /// retry — on this silo or, after a failover, another — gets QuickBooks' first answer instead of a second invoice.
 /// </remarks>
-internal sealed class InvoiceDraft(HubSpotClient hubSpot, QuickBooksClient quickBooks, long portalId, string dealId, CreateInvoiceCommand command, CompanyFacts company, DateOnly tenantToday)
+internal sealed class InvoiceDraft(
+    HubSpotClient hubSpot,
+    QuickBooksClient quickBooks,
+    long portalId,
+    string dealId,
+    CreateInvoiceCommand command,
+    CompanyFacts company,
+    DateOnly tenantToday,
+    ContactSyncSettings? rulesForNewCustomers = null)
 {
     private static readonly string[] PublishedQuoteStatuses = ["APPROVAL_NOT_NEEDED", "APPROVED"];
     private const int UniqueNameAttempts = 9;
@@ -54,7 +66,7 @@ internal sealed class InvoiceDraft(HubSpotClient hubSpot, QuickBooksClient quick
             Line = lines.Value,
             SalesTermRef = command.TermId is { } termId ? new Reference(termId) : null,
             TxnDate = command.InvoiceDate,
-            DueDate = command.DueDate,
+            DueDate = DueDate,
             CustomerMemo = command.Message is { Length: > 0 } message ? new MemoRef(message) : null,
             // A draft: QuickBooks does not email it until someone sends it (F6, "Waiting to be sent").
             EmailStatus = EmailStatuses.NotSet,
@@ -65,13 +77,18 @@ internal sealed class InvoiceDraft(HubSpotClient hubSpot, QuickBooksClient quick
         return created;
     }
 
+    /// <summary>The due date asked for, or that many days after today in the tenant's time zone.</summary>
+    private DateOnly? DueDate => command.DueDate ?? (command.DueInDays is { } days ? tenantToday.AddDays(days) : null);
+
     private Problem? CheckCommand()
     {
+        if (command.DueInDays is < 0)
+            return Problem.BadRequest("Bad due date", $"The due date cannot be {-command.DueInDays} days before today.");
         if (command.Source == InvoiceSourceKind.Quote && string.IsNullOrWhiteSpace(command.QuoteId))
             return Problem.BadRequest("Quote missing", "source is quote but no quoteId was given.");
         if (command.CustomerMode == CustomerMode.Existing && string.IsNullOrWhiteSpace(command.CustomerId))
             return Problem.BadRequest("Customer missing", "customer.mode is existing but no customer.id was given.");
-        if (command.InvoiceDate is { } invoiceDate && command.DueDate is { } dueDate && dueDate < invoiceDate)
+        if (command.InvoiceDate is { } invoiceDate && DueDate is { } dueDate && dueDate < invoiceDate)
             return Problem.BadRequest("Dates out of order", $"The due date {dueDate:yyyy-MM-dd} is before the invoice date {invoiceDate:yyyy-MM-dd}.");
         var badLines = (command.Lines ?? []).Select((line, i) => (line, number: i + 1))
             .Where(l => string.IsNullOrWhiteSpace(l.line.ItemId) || l.line.Quantity <= 0 || l.line.UnitPrice < 0)
@@ -236,29 +253,75 @@ internal sealed class InvoiceDraft(HubSpotClient hubSpot, QuickBooksClient quick
         }
 
         var person = await ReadPersonAsync(source);
-        if (command.CustomerMode == CustomerMode.Match)
+        if (command.CustomerMode == CustomerMode.MatchOrCreate && rulesForNewCustomers is { } rules)
         {
-            if (person.Email is { Length: > 0 } email && (await quickBooks.FindCustomersByEmailAsync(RealmId, email)).FirstOrDefault() is { } byEmail)
+            var ineligible = Ineligible(person, rules);
+            if (ineligible is not null)
+                return ineligible;
+        }
+
+        if (command.CustomerMode is CustomerMode.Match or CustomerMode.MatchOrCreate)
+        {
+            if (await MatchCustomerAsync(person) is { } matched)
+                return matched;
+            if (command.CustomerMode == CustomerMode.Match)
             {
-                _decisions.Add($"Customer {byEmail.Id} ({byEmail.DisplayName}) matched by email {email}.");
-                return byEmail;
+                return Problem.Unprocessable(
+                    "No matching customer",
+                    $"No QuickBooks customer matches {person.Describe()}. Pick an existing customer (customer.mode existing, customer.id) or ask for a new one (customer.mode create).");
             }
 
-            foreach (var name in person.Names)
-            {
-                if ((await quickBooks.FindCustomersByDisplayNameAsync(RealmId, name)).FirstOrDefault() is { } byName)
-                {
-                    _decisions.Add($"Customer {byName.Id} ({byName.DisplayName}) matched by name.");
-                    return byName;
-                }
-            }
-
-            return Problem.Unprocessable(
-                "No matching customer",
-                $"No QuickBooks customer matches {person.Describe()}. Pick an existing customer (customer.mode existing, customer.id) or ask for a new one (customer.mode create).");
+            _decisions.Add($"No QuickBooks customer matches {person.Describe()}: creating one.");
         }
 
         return await CreateCustomerAsync(person);
+    }
+
+    /// <summary>The contact's customer: by email first, then by the person's or the company's name.</summary>
+    private async Task<Customer?> MatchCustomerAsync(Person person)
+    {
+        if (person.Email is { Length: > 0 } email && (await quickBooks.FindCustomersByEmailAsync(RealmId, email)).FirstOrDefault() is { } byEmail)
+        {
+            _decisions.Add($"Customer {byEmail.Id} ({byEmail.DisplayName}) matched by email {email}.");
+            return byEmail;
+        }
+
+        foreach (var name in person.Names)
+        {
+            if ((await quickBooks.FindCustomersByDisplayNameAsync(RealmId, name)).FirstOrDefault() is { } byName)
+            {
+                _decisions.Add($"Customer {byName.Id} ({byName.DisplayName}) matched by name.");
+                return byName;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Under data-sync a customer comes only from a contact that meets the contact-sync settings (F14): the deal's first
+    /// contact is checked before anything is matched or created, and the refusal names each rule it does not meet.
+    /// </summary>
+    private Problem? Ineligible(Person person, ContactSyncSettings rules)
+    {
+        if (person.ContactId is null)
+        {
+            return Problem.Unprocessable(
+                "No contact",
+                $"Deal {dealId} has no associated contact. Under data-sync a QuickBooks customer comes only from a contact that meets the contact-sync settings: associate one. Nothing was created.");
+        }
+
+        var unmet = rules.Unmet(person.Email, person.LifecycleStage);
+        if (unmet.Count == 0)
+        {
+            _decisions.Add($"Contact {person.ContactId} meets the contact-sync settings (data-sync).");
+            return null;
+        }
+
+        return Problem.Unprocessable(
+            "Contact does not meet the contact-sync settings",
+            $"The deal's {person.Describe()} cannot become a QuickBooks customer under data-sync: {string.Join("; ", unmet)}. Fix the contact in HubSpot or change the contact-sync settings. Nothing was created.",
+            unmet);
     }
 
     private async Task<Outcome<Customer>> CreateCustomerAsync(Person person)
@@ -295,7 +358,7 @@ internal sealed class InvoiceDraft(HubSpotClient hubSpot, QuickBooksClient quick
     }
 
     /// <summary>Who the invoice is for, as HubSpot knows them.</summary>
-    private sealed record Person(string? ContactId, string? GivenName, string? FamilyName, string? Email, string? CompanyName)
+    private sealed record Person(string? ContactId, string? GivenName, string? FamilyName, string? Email, string? CompanyName, string? LifecycleStage = null)
     {
         /// <summary>Names to match, most specific first: the person's, then the company's.</summary>
         public IReadOnlyList<string> Names => new[] { $"{GivenName} {FamilyName}".Trim(), CompanyName ?? "" }.Where(n => n.Length > 0).Distinct().ToList();
@@ -307,16 +370,17 @@ internal sealed class InvoiceDraft(HubSpotClient hubSpot, QuickBooksClient quick
 
     private async Task<Person> ReadPersonAsync(Source source)
     {
-        string? given = null, family = null, email = null, companyName = null;
+        string? given = null, family = null, email = null, companyName = null, lifecycleStage = null;
         if (source.ContactId is { } contactId)
         {
-            var contact = await hubSpot.GetObjectAsync(portalId, CrmObjectTypes.Contacts, contactId, ["firstname", "lastname", "email", "company"]);
+            var contact = await hubSpot.GetObjectAsync(portalId, CrmObjectTypes.Contacts, contactId, ["firstname", "lastname", "email", "company", "lifecyclestage"]);
             (given, family, email, companyName) = (contact.Property("firstname"), contact.Property("lastname"), contact.Property("email"), contact.Property("company"));
+            lifecycleStage = contact.Property("lifecyclestage");
         }
 
         if (source.CompanyId is { } companyId)
             companyName = (await hubSpot.GetObjectAsync(portalId, CrmObjectTypes.Companies, companyId, ["name"])).Property("name") ?? companyName;
-        return new Person(source.ContactId, given, family, email, companyName);
+        return new Person(source.ContactId, given, family, email, companyName, lifecycleStage);
     }
 
     /// <summary>A <c>requestid</c> that is the same for every retry of one idempotent request, and new otherwise.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OrleansSync.GrainInterfaces;
 using OrleansSync.Grains.Invoices;
+using OrleansSync.Grains.Workflows;
 using OrleansSync.Runtime;
 using OrleansSync.Runtime.Inbox;
 
@@ -58,6 +59,7 @@ public sealed partial class InboxRouter(IGrainFactory grains, ILogger<InboxRoute
                 {
                     InvoiceNotices.Source => InvoiceNotices.DeliverAsync(grains, message),
                     PaymentNotices.Source => PaymentNotices.DeliverAsync(grains, message),
+                    WorkflowActionCompletion.Source => WorkflowActionCompletion.DeliverAsync(grains, message),
                     WebhookInbox.HubSpot => HubSpotEvents.DeliverAsync(grains, message, logger),
                     _ => throw new NotSupportedException($"No handler for inbox events from '{message.Source}'."),
                 });

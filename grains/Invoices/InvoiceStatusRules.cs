@@ -41,17 +41,7 @@ public static class InvoiceStatusRules
     }
 
     /// <summary>The labels HubSpot's integration shows, which are also the deal property's option labels.</summary>
-    public static string Label(InvoiceStatus status) => status switch
-    {
-        InvoiceStatus.WaitingToBeSent => "Waiting to be sent",
-        InvoiceStatus.SentToCustomer => "Sent to customer",
-        InvoiceStatus.PartialPayment => "Partial payment",
-        InvoiceStatus.PaidInFull => "Paid in full",
-        InvoiceStatus.Overdue => "Overdue",
-        InvoiceStatus.Voided => "Voided",
-        InvoiceStatus.Deleted => "Deleted",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
+    public static string Label(InvoiceStatus status) => InvoiceStatusLabels.Label(status);
 
     /// <summary>The deal property's option values.</summary>
     public static string Value(InvoiceStatus status) => status switch

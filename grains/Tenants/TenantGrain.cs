@@ -24,6 +24,9 @@ public sealed class TenantState
 
     /// <summary>Companies ever connected, in the order they were; a disconnected one stays listed as such.</summary>
     public List<TenantAccount> Accounts { get; set; } = [];
+
+    /// <summary>The invoice behaviour and contact-sync settings (F14); the defaults (legacy) until someone sets them.</summary>
+    public InvoiceSettings? InvoiceSettings { get; set; }
 }
 
 public sealed class TenantAccount
@@ -35,7 +38,7 @@ public sealed class TenantAccount
 
 /// <summary>
 /// A HubSpot account (key <c>{portalId}/tenant</c>): its install, the currency and time zone HubSpot reports for
-/// it, and the QuickBooks companies connected to it (F1, F1b).
+/// it, the QuickBooks companies connected to it (F1, F1b), and how its invoices treat contacts (F14).
 /// </summary>
 public sealed partial class TenantGrain(
     [PersistentState("tenant")] IPersistentState<TenantState> state,
@@ -98,7 +101,21 @@ public sealed partial class TenantGrain(
         state.State.Installed,
         state.State.CompanyCurrency,
         state.State.TimeZone,
-        state.State.Accounts.Where(a => a.Connected).Select(a => a.RealmId).ToList()));
+        state.State.Accounts.Where(a => a.Connected).Select(a => a.RealmId).ToList(),
+        state.State.InvoiceSettings ?? InvoiceSettings.Default));
+
+    public async Task<Outcome<InvoiceSettings>> UpdateInvoiceSettingsAsync(InvoiceSettings settings)
+    {
+        if (!state.State.Installed)
+            return Problem.NotFound("No such tenant", $"HubSpot account {PortalId} has not installed the app.");
+        if (settings.Invalid() is { } invalid)
+            return Problem.BadRequest("Bad settings", invalid);
+
+        state.State.InvoiceSettings = settings with { ContactSync = settings.ContactSync with { LifecycleStages = [.. settings.ContactSync.LifecycleStages] } };
+        await state.WriteStateAsync();
+        LogInvoiceSettings(PortalId, settings.InvoiceBehaviour, settings.ContactSync.RequireEmail, string.Join(", ", settings.ContactSync.LifecycleStages));
+        return state.State.InvoiceSettings;
+    }
 
     public async Task<Outcome<AccountView>> ConnectAccountAsync(QuickBooksConnect connect)
     {
@@ -145,6 +162,9 @@ public sealed partial class TenantGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "QuickBooks company {RealmId} ({CompanyName}) connected to HubSpot account {PortalId}")]
     private partial void LogConnected(string realmId, long portalId, string? companyName);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "HubSpot account {PortalId} set invoice behaviour {Behaviour} (contact sync: email required {RequireEmail}, lifecycle stages [{LifecycleStages}])")]
+    private partial void LogInvoiceSettings(long portalId, InvoiceBehaviour behaviour, bool requireEmail, string lifecycleStages);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "QuickBooks company {RealmId} disconnected from HubSpot account {PortalId}")]
     private partial void LogDisconnected(string realmId, long portalId);

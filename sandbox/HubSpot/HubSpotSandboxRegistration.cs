@@ -47,6 +47,7 @@ public static class HubSpotSandboxRegistration
         api.MapProperties();
         api.MapAccount();
         api.MapTimeline();
+        api.MapAutomation();
 
         group.MapHubSpotOAuth();
         group.MapGroup("/admin").MapHubSpotAdmin();

@@ -21,6 +21,25 @@ public sealed class HubSpotRecords(Uri sandbox)
 
     public async Task<string> CreateCompanyAsync(string name) => await CreateAsync("companies", new() { ["name"] = name });
 
+    /// <summary>A contact with only the properties given (no email, say).</summary>
+    public async Task<string> CreateContactAsync(Dictionary<string, string> properties) => await CreateAsync("contacts", properties);
+
+    /// <summary>Someone edits a contact in HubSpot.</summary>
+    public async Task ChangeContactAsync(string contactId, Dictionary<string, string> properties)
+    {
+        using var admin = Admin();
+        var body = new JsonObject { ["properties"] = new JsonObject(properties.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))) };
+        await Product.OkJsonAsync(await admin.PatchAsync($"objects/contacts/{contactId}", JsonContent.Create(body)));
+    }
+
+    /// <summary>The workflow action callbacks the app completed, as HubSpot recorded them.</summary>
+    public async Task<IReadOnlyList<JsonElement>> WorkflowCallbacksAsync(string callbackId)
+    {
+        using var admin = Admin();
+        var completions = await Product.OkJsonAsync(await admin.GetAsync($"workflow-callbacks?callbackId={Uri.EscapeDataString(callbackId)}"));
+        return [.. completions.EnumerateArray().Select(c => c.Clone())];
+    }
+
     /// <summary>A deal with its contact (and company) and line items of demo products, by name.</summary>
     public async Task<string> CreateDealAsync(string name, string contactId, string? companyId, params (string Product, int Quantity)[] lines)
     {
@@ -151,6 +170,20 @@ public sealed class QuickBooksCompanies(Uri sandbox)
         using var api = await ApiAsync(realmId);
         var answer = await Product.OkJsonAsync(await PoliteGetAsync(api, $"v3/company/{realmId}/query?query={Uri.EscapeDataString("select count(*) from Invoice")}"));
         return answer.GetProperty("QueryResponse").GetProperty("totalCount").GetInt32();
+    }
+
+    public async Task<int> CountCustomersAsync(string realmId)
+    {
+        using var api = await ApiAsync(realmId);
+        var answer = await Product.OkJsonAsync(await PoliteGetAsync(api, $"v3/company/{realmId}/query?query={Uri.EscapeDataString("select count(*) from Customer")}"));
+        return answer.GetProperty("QueryResponse").GetProperty("totalCount").GetInt32();
+    }
+
+    /// <summary>Trouble in QuickBooks on purpose: every request waits this long first.</summary>
+    public async Task SetLatencyAsync(int milliseconds)
+    {
+        using var admin = Admin();
+        await Product.OkJsonAsync(await admin.PutAsJsonAsync("faults", new { latencyMilliseconds = milliseconds }));
     }
 
     public async Task<JsonElement> InvoiceAsync(string realmId, string invoiceId)

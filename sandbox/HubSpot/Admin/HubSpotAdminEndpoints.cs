@@ -19,7 +19,8 @@ public sealed record AdminRecord(SimplePublicObject Record, bool? Expired);
 /// <summary>
 /// The admin endpoints (<c>/sandbox/hubspot/admin/…</c>): acting as people do in HubSpot — editing deals and contacts,
 /// associating records, publishing and expiring quotes, merging — so that the changes arrive as webhooks with
-/// changeSource CRM_UI; plus tokens without the OAuth dance, and the fault settings. No OAuth, no limits, no faults;
+/// changeSource CRM_UI; plus tokens without the OAuth dance, the fault settings, and the workflow action callbacks
+/// apps completed (what a person sees in a workflow's history). No OAuth, no limits, no faults;
 /// errors are problem details. The portal is the <c>portalId</c> query parameter, the demo portal by default.
 /// </summary>
 public static class HubSpotAdminEndpoints
@@ -39,6 +40,7 @@ public static class HubSpotAdminEndpoints
         admin.MapPost("/quotes/{quoteId}/publish", PublishQuote);
         admin.MapPost("/quotes/{quoteId}/expire", ExpireQuote);
         admin.MapGet("/timeline/{objectType}/{objectId}", Timeline);
+        admin.MapGet("/workflow-callbacks", WorkflowCallbacks);
         admin.MapGet("/faults", ([FromKeyedServices(HubSpotSandboxRegistration.ServiceKey)] FaultInjector faults) => faults.Current);
         admin.MapPut("/faults", SetFaults);
         return admin;
@@ -216,6 +218,13 @@ public static class HubSpotAdminEndpoints
     {
         var (portal, type, error) = Resolve(request, portals, objectType);
         return error ?? TypedResults.Json(new TimelineEventList(portal!.Locked(() => portal.TimelineEvents.For(type!.Name, objectId))), HubSpotJson.Context.TimelineEventList);
+    }
+
+    /// <summary>The workflow action callbacks apps completed in the portal, oldest first; <c>?callbackId=</c> narrows to one.</summary>
+    private static IResult WorkflowCallbacks(string? callbackId, HttpRequest request, HubSpotPortals portals)
+    {
+        var (portal, _, error) = Resolve(request, portals, CrmObjectTypes.Deals.Name);
+        return error ?? TypedResults.Json(portal!.Locked(() => portal.WorkflowCallbacks.All(callbackId)).ToList(), HubSpotJson.Context.ListWorkflowCallbackCompletion);
     }
 
     private static Results<Ok<FaultSettings>, ProblemHttpResult> SetFaults(FaultSettings settings, [FromKeyedServices(HubSpotSandboxRegistration.ServiceKey)] FaultInjector faults)

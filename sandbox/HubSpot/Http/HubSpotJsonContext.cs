@@ -62,6 +62,8 @@ namespace OrleansSync.Sandbox.HubSpot;
 [JsonSerializable(typeof(AdminRecordInput))]
 [JsonSerializable(typeof(AdminRecord))]
 [JsonSerializable(typeof(List<AdminPortal>))]
+[JsonSerializable(typeof(CallbackCompleteInput))]
+[JsonSerializable(typeof(List<WorkflowCallbackCompletion>))]
 public sealed partial class HubSpotJsonContext : JsonSerializerContext;
 
 /// <summary>

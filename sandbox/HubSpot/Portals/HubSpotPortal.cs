@@ -1,7 +1,8 @@
 namespace OrleansSync.Sandbox.HubSpot;
 
 /// <summary>
-/// One HubSpot account (portal, hub id): its settings, properties, records, associations and timeline events. One lock
+/// One HubSpot account (portal, hub id): its settings, properties, records, associations, timeline events and the
+/// workflow action callbacks apps completed. One lock
 /// guards all of it, so that a request sees and makes consistent changes (a quote and its line items, a record and its
 /// associations). The lock is re-entrant: services take it, and so may the endpoints that call them.
 /// </summary>
@@ -20,6 +21,8 @@ public sealed class HubSpotPortal(HubSpotAccount account, DateTimeOffset created
     public AssociationGraph Associations { get; } = new();
 
     public TimelineEventStore TimelineEvents { get; } = new();
+
+    public WorkflowCallbackStore WorkflowCallbacks { get; } = new();
 
     public T Locked<T>(Func<T> read)
     {

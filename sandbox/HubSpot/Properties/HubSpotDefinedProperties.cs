@@ -13,6 +13,14 @@ public static class HubSpotDefinedProperties
 
     public static readonly IReadOnlyList<string> QuoteStatuses = ["DRAFT", "APPROVAL_NOT_NEEDED", "PENDING_APPROVAL", "APPROVED", "REJECTED"];
 
+    /// <summary>A contact's default lifecycle stages, by internal value.</summary>
+    public static readonly IReadOnlyList<(string Value, string Label)> LifecycleStages =
+    [
+        ("subscriber", "Subscriber"), ("lead", "Lead"), ("marketingqualifiedlead", "Marketing Qualified Lead"),
+        ("salesqualifiedlead", "Sales Qualified Lead"), ("opportunity", "Opportunity"), ("customer", "Customer"),
+        ("evangelist", "Evangelist"), ("other", "Other"),
+    ];
+
     public static IReadOnlyList<PropertyGroup> Groups(CrmObjectType type)
     {
         var main = type.Name switch
@@ -40,7 +48,8 @@ public static class HubSpotDefinedProperties
         {
             case "contacts":
                 builder.Text("firstname", "First Name").Text("lastname", "Last Name").Text("email", "Email")
-                    .Add("phone", "Phone Number", PropertyTypes.String, "phonenumber").Text("company", "Company Name");
+                    .Add("phone", "Phone Number", PropertyTypes.String, "phonenumber").Text("company", "Company Name")
+                    .Enumeration("lifecyclestage", "Lifecycle Stage", "radio", LifecycleStages.Select((s, i) => new PropertyOption(s.Label, s.Value, DisplayOrder: i)).ToList());
                 break;
             case "companies":
                 builder.Text("name", "Company name").Text("domain", "Company Domain Name").Text("country", "Country/Region");
