@@ -98,10 +98,13 @@ public static partial class CrmCardEndpoints
         var uri = $"{root}{CreateInvoicePath}?portalId={portal}&dealId={dealId}";
         return companies switch
         {
-            null => [CardAction.Hook("Create invoice", uri)],
-            [var only] => [CardAction.Hook("Create invoice", $"{uri}&realmId={Uri.EscapeDataString(only.RealmId)}")],
-            _ => [.. companies.Select(c => CardAction.Hook($"Create invoice in {c.Name}", $"{uri}&realmId={Uri.EscapeDataString(c.RealmId)}"))],
+            null => [CardAction.Hook("Create invoice", Keyed(uri))],
+            [var only] => [CardAction.Hook("Create invoice", Keyed($"{uri}&realmId={Uri.EscapeDataString(only.RealmId)}"))],
+            _ => [.. companies.Select(c => CardAction.Hook($"Create invoice in {c.Name}", Keyed($"{uri}&realmId={Uri.EscapeDataString(c.RealmId)}")))],
         };
+
+        // A key per button of this showing of the card: a second click on it is the same request, and creates nothing new.
+        static string Keyed(string action) => $"{action}&requestKey={Guid.NewGuid():N}";
     }
 
     private static async Task<IReadOnlyList<(string RealmId, string Name)>> CompanyNamesAsync(IGrainFactory grains, long portal, IReadOnlyList<string> realmIds, Task deadline, ILogger logger)
@@ -117,7 +120,7 @@ public static partial class CrmCardEndpoints
     /// contact matched to a customer or one created (and, under data-sync, only for a contact that may be). Answers
     /// HubSpot's <c>{"message": …}</c>; a refusal is a problem whose <c>message</c> says why.
     /// </summary>
-    private static async Task<IResult> CreateInvoiceAsync(HttpContext context, string? portalId, string? dealId, string? realmId, IGrainFactory grains, ILoggerFactory loggers)
+    private static async Task<IResult> CreateInvoiceAsync(HttpContext context, string? portalId, string? dealId, string? realmId, string? requestKey, IGrainFactory grains, ILoggerFactory loggers)
     {
         if (!TryPortal(portalId, out var portal) || Record("DEAL", dealId) is null)
             return Refused(Problem.BadRequest("Bad action request", $"portalId '{portalId}' and dealId '{dealId}' must be numbers, as the card gave them."));
@@ -135,7 +138,7 @@ public static partial class CrmCardEndpoints
             InvoiceDate: null,
             DueDate: null,
             Message: null,
-            IdempotencyKey: null,
+            IdempotencyKey: string.IsNullOrEmpty(requestKey) ? null : $"card:{requestKey}",
             context.TraceIdentifier);
         var created = await grains.Deal(portal, dealId!).CreateInvoiceAsync(command);
         if (created.Problem is { } problem)

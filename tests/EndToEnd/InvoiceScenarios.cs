@@ -176,8 +176,13 @@ public abstract class InvoiceScenarios(Product product, ITestOutputHelper output
         Assert.Equal("PaidInFull", await SyncAsync(Product.Us, invoiceId));
         await WaitForDealPropertiesAsync(dealId, p => p[DealProperties.Status] == "paid_in_full");
 
-        // Paid: nothing can make it overdue any more. B1: every change with its cause, before and after.
-        var view = await Product.OkJsonAsync(await _api.GetAsync($"accounts/{Product.Us}/invoices/{invoiceId}"));
+        // Paid: nothing can make it overdue any more. B1: every change with its cause, before and after — the payments too,
+        // once their webhooks are in.
+        var view = await Eventually.ValueAsync(
+            async () => await Product.OkJsonAsync(await _api.GetAsync($"accounts/{Product.Us}/invoices/{invoiceId}")),
+            v => v.GetProperty("history").EnumerateArray().Count(h => h.GetProperty("what").GetString()!.StartsWith("Payment ", StringComparison.Ordinal)) == 2,
+            Patience,
+            "both payments are in the invoice's history");
         Assert.Equal(JsonValueKind.Null, view.GetProperty("overdueCheckAt").ValueKind);
         // Each change came once, by whichever came first: the operator's sync or QuickBooks' webhook.
         var history = view.GetProperty("history").EnumerateArray().ToList();

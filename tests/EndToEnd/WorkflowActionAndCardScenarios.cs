@@ -277,6 +277,12 @@ public abstract class WorkflowActionAndCardScenarios(Product product, ITestOutpu
 
         var answer = await Product.OkJsonAsync(await _hubSpot.PostAsync(new Uri(create).PathAndQuery.TrimStart('/'), new { associatedObjectId = dealId, associatedObjectType = "DEAL", portalId = Product.PortalId }));
         Assert.Contains("for Ada Lovelace", answer.GetProperty("message").GetString());
+        var invoicesAfterOne = await product.QuickBooks.CountInvoicesAsync(Product.Us);
+
+        // A second click on the same button is the same request: no second invoice.
+        var again = await Product.OkJsonAsync(await _hubSpot.PostAsync(new Uri(create).PathAndQuery.TrimStart('/'), new { associatedObjectId = dealId, associatedObjectType = "DEAL", portalId = Product.PortalId }));
+        Assert.Equal(answer.GetProperty("message").GetString(), again.GetProperty("message").GetString());
+        Assert.Equal(invoicesAfterOne, await product.QuickBooks.CountInvoicesAsync(Product.Us));
 
         var refused = await _hubSpot.PostAsync($"hubspot/card-actions/create-invoice?portalId={Product.PortalId}&dealId={dealId}&realmId=404", new { });
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
