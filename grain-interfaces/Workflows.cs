@@ -10,7 +10,8 @@ namespace OrleansSync.GrainInterfaces;
 /// enrolled, HubSpot's callback id, and the command — kept whole, so that finishing it later asks for exactly what the
 /// first try asked for, under the same Idempotency-Key.
 /// </summary>
-public sealed record WorkflowActionWork(long PortalId, string DealId, string CallbackId, CreateInvoiceCommand Command)
+/// <param name="ExpiresAt">When HubSpot stops waiting for the callback (the BLOCK's expiration): retries end before it.</param>
+public sealed record WorkflowActionWork(long PortalId, string DealId, string CallbackId, CreateInvoiceCommand Command, DateTimeOffset? ExpiresAt = null)
 {
     /// <summary>The inbox source of work the api answered with BLOCK; the silo finishes it and completes the callback.</summary>
     public const string InboxSource = "orleanssync.workflow-action";
@@ -87,12 +88,11 @@ public sealed record WorkflowCallbackResult(bool Completed, string? RetryBecause
 /// invoice — the deal grain answers the first result again if the first try got there — and completes HubSpot's
 /// callback with it.
 /// </summary>
-public interface IWorkflowActionGrain : IGrainWithStringKey
+public interface IWorkflowActionGrain : IGrainWithStringKey, IRemindable
 {
-    /// <param name="work">What the action asked for.</param>
-    /// <param name="failedAttempts">
-    /// How often finishing it failed before. On the inbox's last attempt a failure that might have passed is reported
-    /// to HubSpot as FAIL_CONTINUE rather than left for a retry that will not come.
-    /// </param>
-    Task<WorkflowCallbackResult> CompleteAsync(WorkflowActionWork work, int failedAttempts);
+    /// <summary>
+    /// Takes the work and tries it; a failure that may pass is tried again by the grain's own reminder until the
+    /// execution expires, when HubSpot is told FAIL_CONTINUE. Once this answers, the work is the grain's: durable in its state.
+    /// </summary>
+    Task<WorkflowCallbackResult> CompleteAsync(WorkflowActionWork work);
 }

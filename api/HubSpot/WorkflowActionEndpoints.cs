@@ -52,7 +52,7 @@ public static partial class WorkflowActionEndpoints
 
         // Taking long, or failing in a way that may pass: the inbox keeps the work, a silo finishes it and completes the
         // callback. Recorded before answering, so that BLOCK is never said of work nobody will finish.
-        var work = new WorkflowActionWork(request.PortalId, request.DealId, request.CallbackId!, command);
+        var work = new WorkflowActionWork(request.PortalId, request.DealId, request.CallbackId!, command, time.GetUtcNow() + options.Value.BlockExpiration);
         await inbox.AppendAsync([new InboxEvent(request.PortalId.ToString(CultureInfo.InvariantCulture), WorkflowActionWork.InboxSource, work.CallbackId, work.ToJson())], context.RequestAborted);
         LogBlocked(logger, work.CallbackId, work.PortalId, work.DealId, outcome?.Problem?.Detail ?? $"not done within {options.Value.AnswerWithin.TotalSeconds:0.#} s");
         return Answer(WorkflowActionOutputs.Blocked(options.Value.BlockExpiration));
