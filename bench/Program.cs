@@ -3,10 +3,13 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using OrleansSync.Bench;
+using OrleansSync.Bench.RealTime;
 
 // dotnet run -c Release --project bench -- calls     in-silo grain calls against the plain baseline (BenchmarkDotNet)
 // dotnet run -c Release --project bench -- cluster   cross-silo calls, PostgreSQL state writes, inbox appends
-// dotnet run -c Release --project bench -- all
+// dotnet run -c Release --project bench -- realtime  change in QuickBooks → deal property in HubSpot, 50 tenants, 100 and 1,000 changes/s
+//                                                     (realtime cluster: 2 silos on PostgreSQL instead of the single-process default)
+// dotnet run -c Release --project bench -- all       calls and cluster
 var what = args.FirstOrDefault() ?? "all";
 if (what is "calls" or "all")
 {
@@ -18,3 +21,6 @@ if (what is "calls" or "all")
 
 if (what is "cluster" or "all")
     await ClusterLoad.RunAsync(args.Skip(1).ToArray());
+
+if (what is "realtime")
+    await ChangeLatencyLoad.RunAsync(args.Skip(1).ToArray());
