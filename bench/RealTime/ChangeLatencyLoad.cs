@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using OrleansSync.Bench.Product;
 
 namespace OrleansSync.Bench.RealTime;
 
@@ -56,17 +57,17 @@ internal static class ChangeLatencyLoad
         var results = new List<LatencyResult>();
         foreach (var rate in rates)
         {
-            results.Add(await MeasureAsync(product, invoices, rate));
+            results.Add(await MeasureAsync(product, invoices, BenchTenant.First(Tenants), rate));
             await SettleAsync(product);
         }
 
         Console.WriteLine();
         Console.WriteLine($"Change in QuickBooks → deal property in HubSpot; {product.Mode}{(settings.Count == 0 ? "" : $", {string.Join(" ", settings)}")}; {Tenants} tenants × {DealsPerTenant} deals; {Warmup.TotalSeconds:F0} s warm-up, {Measured.TotalSeconds:F0} s measured.");
         Console.WriteLine();
-        Console.WriteLine("| Changes/s asked | made | Changes measured | Landed | of them coalesced | Never landed | p50 ms | p90 ms | p99 ms | max ms | Deal writes/s | QuickBooks change answered p99 ms | Drained after s | Warnings |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| Changes/s | Measured | Landed | Coalesced | Never landed | p50 ms | p90 ms | p99 ms | max ms | Deal writes/s | HubSpot req/s per tenant (max) | QBO req/min per company (max) | QBO change answered p99 ms | Drained after s | Dead letters | Warnings |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
-            Console.WriteLine($"| {r.Rate:N0} | {r.MadePerSecond:N0} | {r.Measured:N0} | {r.Landed:N0} | {r.Coalesced:N0} | {r.NeverLanded:N0} | {r.P50:F0} | {r.P90:F0} | {r.P99:F0} | {r.Max:F0} | {r.DealWritesPerSecond:N0} | {r.AnsweredP99:F0} | {r.DrainedAfter:F1} | {r.Warnings} |");
+            Console.WriteLine($"| {r.Rate:N0} ({r.MadePerSecond:N0} made) | {r.Measured:N0} | {r.Landed:N0} | {r.Coalesced:N0} | {r.NeverLanded:N0} | {r.P50:F0} | {r.P90:F0} | {r.P99:F0} | {r.Max:F0} | {r.DealWritesPerSecond:N0} | {r.HubSpotPerTenantPerSecond:F1} | {r.QuickBooksPerCompanyPerMinute:F0} | {r.AnsweredP99:F0} | {r.DrainedAfter:F1} | {r.DeadLetters} | {r.Warnings} |");
     }
 
     private static async Task<List<BenchInvoice>> SetUpAsync(BenchProduct product)
@@ -87,21 +88,13 @@ internal static class ChangeLatencyLoad
     /// <summary>Waits until the inbox is empty and then lets the services' rate windows (HubSpot's 10 s) pass.</summary>
     private static async Task SettleAsync(BenchProduct product)
     {
-        using var api = new HttpClient { BaseAddress = product.Api };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BenchProduct.AdminKey);
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(120))
-        {
-            var backlog = await api.GetFromJsonAsync<JsonElement>("api/inbox/backlog");
-            if (backlog.EnumerateArray().Sum(p => p.GetProperty("pending").GetInt64()) == 0)
-                break;
+        var waiting = Stopwatch.StartNew();
+        while ((await product.InboxBacklogAsync()).Pending > 0 && waiting.Elapsed < TimeSpan.FromMinutes(2))
             await Task.Delay(500);
-        }
-
         await Task.Delay(TimeSpan.FromSeconds(11));
     }
 
-    private static async Task<LatencyResult> MeasureAsync(BenchProduct product, IReadOnlyList<BenchInvoice> invoices, int rate)
+    private static async Task<LatencyResult> MeasureAsync(BenchProduct product, IReadOnlyList<BenchInvoice> invoices, IReadOnlyList<BenchTenant> tenants, int rate)
     {
         Console.WriteLine();
         Console.WriteLine($"{rate:N0} changes/s over {Tenants} tenants: {Warmup.TotalSeconds:F0} s warm-up, {Measured.TotalSeconds:F0} s measured…");
@@ -113,7 +106,8 @@ internal static class ChangeLatencyLoad
         var start = Stopwatch.GetTimestamp();
         var measureFrom = start + (long)(Warmup.TotalSeconds * frequency);
         var measureTo = measureFrom + (long)(Measured.TotalSeconds * frequency);
-        long writesAtStart = 0, writesAtEnd = 0;
+        long? writesAtStart = null;
+        List<(long HubSpot, long QuickBooks)> upstreamAtStart = [];
         var progress = Stopwatch.StartNew();
 
         // Open loop: change n is due at start + n / rate, and is made then (or as soon as the loop comes round), never
@@ -126,8 +120,11 @@ internal static class ChangeLatencyLoad
                 break;
             while (Stopwatch.GetTimestamp() < due)
                 await Task.Delay(1);
-            if (writesAtStart == 0 && due >= measureFrom)
+            if (writesAtStart is null && due >= measureFrom)
+            {
                 writesAtStart = product.Writes.Count;
+                upstreamAtStart = tenants.Select(product.UpstreamRequests).ToList();
+            }
 
             var invoice = invoices[(int)((n % Tenants * DealsPerTenant) + (n / Tenants % DealsPerTenant))];
             invoice.Changes++;
@@ -143,7 +140,8 @@ internal static class ChangeLatencyLoad
             }
         }
 
-        writesAtEnd = product.Writes.Count;
+        var writesAtEnd = product.Writes.Count;
+        var upstream = tenants.Select(product.UpstreamRequests).Zip(upstreamAtStart, (end, begin) => (HubSpot: end.HubSpot - begin.HubSpot, QuickBooks: end.QuickBooks - begin.QuickBooks)).ToList();
         var madeBy = Stopwatch.GetTimestamp();
         await Task.WhenAll(invoices.Select(i => i.LastCall));
         while (changes.Any(c => c.LandedAt == 0 && c.Failure is null) && Stopwatch.GetElapsedTime(madeBy) < DrainLimit)
@@ -167,6 +165,7 @@ internal static class ChangeLatencyLoad
             Console.WriteLine($"  refused by the sandbox: {failure}");
         foreach (var (category, count) in product.Log.Counts)
             Console.WriteLine($"  {count} warnings from {category}");
+        var (_, dead) = await product.InboxBacklogAsync();
 
         var result = new LatencyResult(
             rate,
@@ -179,11 +178,14 @@ internal static class ChangeLatencyLoad
             Percentile(latencies, 0.90),
             Percentile(latencies, 0.99),
             latencies.LastOrDefault(),
-            (writesAtEnd - writesAtStart) / Measured.TotalSeconds,
+            (writesAtEnd - (writesAtStart ?? writesAtEnd)) / Measured.TotalSeconds,
+            upstream.Max(u => u.HubSpot) / Measured.TotalSeconds,
+            upstream.Max(u => u.QuickBooks) / Measured.TotalMinutes,
             Percentile(answered, 0.99),
             Math.Max(0, Milliseconds(lastLanding - madeBy) / 1000),
-            product.Log.Total);
-        Console.WriteLine($"  {result.Landed:N0} of {result.Measured:N0} landed ({result.Coalesced:N0} coalesced, {result.NeverLanded:N0} never, {refused.Count} refused by the sandbox): p50 {result.P50:F0} ms, p90 {result.P90:F0} ms, p99 {result.P99:F0} ms, max {result.Max:F0} ms; {result.DealWritesPerSecond:N0} deal writes/s");
+            product.Log.Total,
+            dead);
+        Console.WriteLine($"  {result.Landed:N0} of {result.Measured:N0} landed ({result.Coalesced:N0} coalesced, {result.NeverLanded:N0} never, {refused.Count} refused by the sandbox): p50 {result.P50:F0} ms, p90 {result.P90:F0} ms, p99 {result.P99:F0} ms, max {result.Max:F0} ms; {result.DealWritesPerSecond:N0} deal writes/s; HubSpot requests per tenant at most {result.HubSpotPerTenantPerSecond:F1}/s, QuickBooks requests per company at most {result.QuickBooksPerCompanyPerMinute:F0}/min; {dead} dead letters");
         return result;
     }
 
@@ -231,7 +233,10 @@ internal static class ChangeLatencyLoad
         double P99,
         double Max,
         double DealWritesPerSecond,
+        double HubSpotPerTenantPerSecond,
+        double QuickBooksPerCompanyPerMinute,
         double AnsweredP99,
         double DrainedAfter,
-        int Warnings);
+        int Warnings,
+        long DeadLetters);
 }

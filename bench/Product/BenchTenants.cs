@@ -4,9 +4,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OrleansSync.Bench.RealTime;
 using OrleansSync.Sandbox.Common;
 
-namespace OrleansSync.Bench.RealTime;
+namespace OrleansSync.Bench.Product;
 
 /// <summary>A tenant of the benchmark: a HubSpot portal and the QuickBooks company it has connected.</summary>
 internal sealed record BenchTenant(long PortalId, string RealmId)

@@ -1,12 +1,17 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OrleansSync.Bench.Hosting;
+using OrleansSync.Bench.RealTime;
+using OrleansSync.Clients.QuickBooks;
 using OrleansSync.Runtime.Cluster;
 using OrleansSync.Runtime.Testing;
 using OrleansSync.Sandbox;
 using OrleansSync.Sandbox.HubSpot;
 
-namespace OrleansSync.Bench.RealTime;
+namespace OrleansSync.Bench.Product;
 
 /// <summary>
 /// The product under load, with the sandbox standing in for HubSpot and QuickBooks and seeded with the tenants' portals
@@ -33,6 +38,35 @@ internal abstract class BenchProduct : IAsyncDisposable
     public DealWrites Writes { get; } = new();
 
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>The services of the product's hosts (not the sandbox's), for what they count.</summary>
+    protected abstract IEnumerable<IServiceProvider> ProductServices { get; }
+
+    /// <summary>
+    /// The requests the product's clients have let through to HubSpot for a portal and to QuickBooks for a company so
+    /// far, all hosts together: the clients hold each account's limits themselves (HubSpot 110 per 10 s, QuickBooks 500
+    /// per minute and 10 per second), so this is what each account's budget was spent on.
+    /// </summary>
+    public (long HubSpot, long QuickBooks) UpstreamRequests(BenchTenant tenant)
+    {
+        long hubSpot = 0, quickBooks = 0;
+        foreach (var services in ProductServices)
+        {
+            hubSpot += services.GetService<Clients.HubSpot.HubSpotRateLimits>()?.Statistics(tenant.PortalId, search: false)?.TotalSuccessfulLeases ?? 0;
+            quickBooks += services.GetService<QuickBooksRateLimits>()?.Statistics(tenant.RealmId)?.TotalSuccessfulLeases ?? 0;
+        }
+
+        return (hubSpot, quickBooks);
+    }
+
+    /// <summary>Events waiting in the inbox, all partitions, and those dead-lettered (the operator API's backlog).</summary>
+    public async Task<(long Pending, long Dead)> InboxBacklogAsync()
+    {
+        using var api = new HttpClient { BaseAddress = Api };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        var backlog = await api.GetFromJsonAsync<JsonElement>("api/inbox/backlog");
+        return (backlog.EnumerateArray().Sum(p => p.GetProperty("pending").GetInt64()), backlog.EnumerateArray().Sum(p => p.GetProperty("dead").GetInt64()));
+    }
 
     /// <summary>
     /// The single-process default (<c>dotnet run --project silo</c>): one silo owning every partition, the api and the
@@ -116,6 +150,8 @@ internal abstract class BenchProduct : IAsyncDisposable
 
         public override Uri Sandbox => Silo!.Address;
 
+        protected override IEnumerable<IServiceProvider> ProductServices => [Silo!.Services];
+
         public override async ValueTask DisposeAsync()
         {
             if (Silo is not null)
@@ -138,6 +174,8 @@ internal abstract class BenchProduct : IAsyncDisposable
         public override Uri Api => ApiNode!.Address;
 
         public override Uri Sandbox => SandboxApp!.Address;
+
+        protected override IEnumerable<IServiceProvider> ProductServices => [.. Silos.Select(s => s.Services), ApiNode!.Services];
 
         /// <summary>Each silo holds about its share of the partitions, and together they hold all.</summary>
         public async Task WaitUntilBalancedAsync(TimeSpan timeout)
