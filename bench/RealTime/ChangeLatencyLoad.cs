@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using OrleansSync.Bench.Product;
 
 namespace OrleansSync.Bench.RealTime;
@@ -200,7 +197,7 @@ internal static class ChangeLatencyLoad
             if (!response.IsSuccessStatusCode)
                 change.Failure = $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
         }
-        catch (HttpRequestException exception)
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
         {
             change.Failure = exception.Message;
         }
