@@ -3,10 +3,15 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using OrleansSync.Bench;
+using OrleansSync.Bench.RealTime;
+using OrleansSync.Bench.Webhooks;
 
 // dotnet run -c Release --project bench -- calls     in-silo grain calls against the plain baseline (BenchmarkDotNet)
 // dotnet run -c Release --project bench -- cluster   cross-silo calls, PostgreSQL state writes, inbox appends
-// dotnet run -c Release --project bench -- all
+// dotnet run -c Release --project bench -- realtime  change in QuickBooks → deal property in HubSpot, 50 tenants, 100 and 1,000 changes/s
+//                                                     (realtime cluster: 2 silos on PostgreSQL instead of the single-process default)
+// dotnet run -c Release --project bench -- ingest    signed webhooks acknowledged per second, api node and 2 silos on PostgreSQL
+// dotnet run -c Release --project bench -- all       calls and cluster
 var what = args.FirstOrDefault() ?? "all";
 if (what is "calls" or "all")
 {
@@ -18,3 +23,9 @@ if (what is "calls" or "all")
 
 if (what is "cluster" or "all")
     await ClusterLoad.RunAsync(args.Skip(1).ToArray());
+
+if (what is "realtime")
+    await ChangeLatencyLoad.RunAsync(args.Skip(1).ToArray());
+
+if (what is "ingest")
+    await WebhookIngestLoad.RunAsync(args.Skip(1).ToArray());

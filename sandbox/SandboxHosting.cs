@@ -21,6 +21,7 @@ public static class SandboxHosting
         services.AddOptions<SandboxOptions>()
             .Bind(configuration.GetSection(SandboxOptions.SectionName))
             .Validate(o => o.WebhookRetryScale is > 0 and <= 10, "Sandbox:WebhookRetryScale must be above 0 and at most 10.")
+            .Validate(o => o.ExtraTenants is >= 0 and <= DemoData.MaxExtraTenants, $"Sandbox:ExtraTenants must be between 0 and {DemoData.MaxExtraTenants}.")
             .Validate(o => o.QuickBooks.Faults.Validate() is null && o.HubSpot.Faults.Validate() is null, "Sandbox fault settings are out of range (rates between 0 and 1, latency up to 60000 ms).")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SandboxOptions>>().Value);

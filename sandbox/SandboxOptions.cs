@@ -12,6 +12,12 @@ public sealed class SandboxOptions
     /// <summary>Seed the demo portal and companies (<see cref="DemoData"/>) at start.</summary>
     public bool SeedDemoData { get; set; } = true;
 
+    /// <summary>
+    /// Tenants to seed besides the demo one, for load tests and benchmarks: each a HubSpot portal and a US company seeded
+    /// like the demo ones (<see cref="DemoData.ExtraTenant"/>), with limits of their own as every portal and company has.
+    /// </summary>
+    public int ExtraTenants { get; set; }
+
     /// <summary>Multiplies the services' webhook retry delays; 1 is the real schedule.</summary>
     public double WebhookRetryScale { get; set; } = 1;
 

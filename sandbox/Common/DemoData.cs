@@ -11,6 +11,28 @@ public static class DemoData
     public const string UsRealmId = "9341452917364851";
     public const string UkRealmId = "9341452917364852";
 
+    /// <summary>At most this many extra tenants (<c>Sandbox:ExtraTenants</c>).</summary>
+    public const int MaxExtraTenants = 999;
+
+    private const long ExtraPortalBase = 7_300_000;
+    private const long ExtraRealmBase = 9_341_452_917_400_000;
+
+    /// <summary>
+    /// Extra tenant <paramref name="number"/> (1 to <see cref="MaxExtraTenants"/>) of <c>Sandbox:ExtraTenants</c>, for
+    /// load tests and benchmarks: a HubSpot portal with the demo portal's settings and records, and a US company with the
+    /// demo US company's — numbered apart from the demo tenant (portal 7300001, company 9341452917400001, …).
+    /// </summary>
+    public static (long PortalId, string RealmId) ExtraTenant(int number)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(number, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(number, MaxExtraTenants);
+        return (ExtraPortalBase + number, (ExtraRealmBase + number).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Whether a portal is the demo portal or one of the extra tenants', which share its settings.</summary>
+    public static bool IsDemoLikePortal(long portalId)
+        => portalId == PortalId || portalId is > ExtraPortalBase and <= ExtraPortalBase + MaxExtraTenants;
+
     /// <summary>A person in both systems: HubSpot contact and QuickBooks customer, matched by email.</summary>
     public sealed record Person(string HubSpotContactId, string GivenName, string FamilyName, string Email, string Company, string? UsCustomerId, string? UkCustomerId);
 

@@ -6,24 +6,31 @@ namespace OrleansSync.Sandbox.QuickBooks;
 /// <summary>
 /// The demo companies (<see cref="DemoData"/>): Lakeside Supplies in the US (dollars, no VAT, QuickBooks' TAX/NON
 /// line codes) and in the UK (pounds, multicurrency, VAT codes 20%/5%/0%/exempt), each with terms, items, customers,
-/// a vendor and an employee whose names customers cannot take, and a few invoices made in QuickBooks itself.
+/// a vendor and an employee whose names customers cannot take, and a few invoices made in QuickBooks itself. The extra
+/// tenants' companies (<c>Sandbox:ExtraTenants</c>) are seeded as the US one.
 /// </summary>
 internal sealed class QuickBooksSeed(QuickBooksSandbox sandbox, SandboxOptions options) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!options.SeedDemoData)
-            return Task.CompletedTask;
+        if (options.SeedDemoData)
+        {
+            Seed(sandbox.AddRealm(UnitedStates(DemoData.UsRealmId, "Lakeside Supplies Inc")), unitedStates: true);
+            Seed(sandbox.AddRealm(new RealmSetup(DemoData.UkRealmId, "Lakeside Supplies UK Ltd", "GB", "GBP", MultiCurrency: true, "Europe/London",
+                new Dictionary<string, decimal> { ["2"] = 0.20m, ["3"] = 0.05m, ["4"] = 0m, ["5"] = 0m },
+                new Dictionary<string, decimal> { ["USD"] = 0.79m, ["EUR"] = 0.86m })), unitedStates: false);
+        }
 
-        Seed(sandbox.AddRealm(new RealmSetup(DemoData.UsRealmId, "Lakeside Supplies Inc", "US", "USD", MultiCurrency: false, "America/Los_Angeles",
-            new Dictionary<string, decimal> { ["TAX"] = 0m, ["NON"] = 0m }, new Dictionary<string, decimal>())), unitedStates: true);
-        Seed(sandbox.AddRealm(new RealmSetup(DemoData.UkRealmId, "Lakeside Supplies UK Ltd", "GB", "GBP", MultiCurrency: true, "Europe/London",
-            new Dictionary<string, decimal> { ["2"] = 0.20m, ["3"] = 0.05m, ["4"] = 0m, ["5"] = 0m },
-            new Dictionary<string, decimal> { ["USD"] = 0.79m, ["EUR"] = 0.86m })), unitedStates: false);
+        for (var number = 1; number <= options.ExtraTenants; number++)
+            Seed(sandbox.AddRealm(UnitedStates(DemoData.ExtraTenant(number).RealmId, $"Lakeside Supplies {number} Inc")), unitedStates: true);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static RealmSetup UnitedStates(string realmId, string companyName)
+        => new(realmId, companyName, "US", "USD", MultiCurrency: false, "America/Los_Angeles",
+            new Dictionary<string, decimal> { ["TAX"] = 0m, ["NON"] = 0m }, new Dictionary<string, decimal>());
 
     private static void Seed(SandboxRealm realm, bool unitedStates)
     {

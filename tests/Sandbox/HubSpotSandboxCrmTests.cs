@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansSync.Sandbox.HubSpot;
+using OrleansSync.Tests.Infrastructure;
 
 namespace OrleansSync.Tests.Sandbox;
 
@@ -236,5 +239,35 @@ public sealed class HubSpotSandboxCrmTests
         Assert.Equal(["closedwon", "decisionmakerboughtin", "contractsent"], history.Select(h => h.GetProperty("value").GetString()));
         Assert.Equal(["CRM_UI", "API"], history.Take(2).Select(h => h.GetProperty("sourceType").GetString()));
         Assert.Equal(1000001, history[0].GetProperty("updatedByUserId").GetInt64());
+    }
+
+    [Fact]
+    public async Task Change_observers_see_each_value_as_it_is_stored_and_no_write_that_changes_nothing()
+    {
+        var observer = new RecordingObserver();
+        await using var app = await RunningApp.StartAsync(global::OrleansSync.Sandbox.Program.CreateApp, [], builder => builder.Services.AddSingleton<ICrmChangeObserver>(observer));
+        using var admin = new HttpClient { BaseAddress = new Uri(app.Address, "sandbox/hubspot/") };
+        var token = (await (await admin.PostAsync("admin/portals/7262481/tokens", null)).JsonAsync()).GetProperty("access_token").GetString();
+        using var api = new HttpClient { BaseAddress = admin.BaseAddress };
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
+        var seeded = observer.Changes.Count; // the seed's values are seen too
+        await api.PatchJsonAsync("crm/v3/objects/deals/53002", """{"properties":{"dealstage":"decisionmakerboughtin","closedate":"2027-01-05"}}""");
+        await api.PatchJsonAsync("crm/v3/objects/deals/53002", """{"properties":{"dealstage":"decisionmakerboughtin"}}""");
+        await admin.PatchJsonAsync("admin/objects/deals/53002", """{"properties":{"dealstage":"closedwon"}}""");
+
+        Assert.Equal(
+            [("dealstage", "decisionmakerboughtin", "API"), ("closedate", "2027-01-05T00:00:00.000Z", "API"), ("dealstage", "closedwon", "CRM_UI")],
+            observer.Changes.Skip(seeded).Where(c => c.ObjectType == "deals" && c.ObjectId == 53002).Select(c => (c.Property, c.Value, c.Source)));
+        Assert.All(observer.Changes, c => Assert.Equal(7262481, c.PortalId));
+    }
+
+    private sealed class RecordingObserver : ICrmChangeObserver
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<CrmPropertyChange> _changes = new();
+
+        public IReadOnlyList<CrmPropertyChange> Changes => [.. _changes];
+
+        public void PropertyChanged(CrmPropertyChange change) => _changes.Enqueue(change);
     }
 }

@@ -5,11 +5,14 @@ namespace OrleansSync.Sandbox.HubSpot;
 
 /// <summary>
 /// Every change to a portal's records, whoever makes it (the API, a person through the admin endpoints, the seed):
-/// validate → change → calculate what HubSpot calculates → announce by webhook. Each call holds the portal's lock, so
-/// a change and its consequences (a line item's amount, a published quote's total) are seen together.
+/// validate → change → calculate what HubSpot calculates → announce by webhook (and to any
+/// <see cref="ICrmChangeObserver"/>). Each call holds the portal's lock, so a change and its consequences (a line item's
+/// amount, a published quote's total) are seen together.
 /// </summary>
-public sealed class HubSpotCrm(SandboxClock clock, HubSpotWebhooks webhooks)
+public sealed class HubSpotCrm(SandboxClock clock, HubSpotWebhooks webhooks, IEnumerable<ICrmChangeObserver> observers)
 {
+    private readonly ICrmChangeObserver[] _observers = [.. observers];
+
     /// <summary>Who is acting: the API (an app), a person in HubSpot's UI, or the seed (which announces nothing).</summary>
     public sealed record Actor(string Source, long? UserId, bool Announce = true, bool MayWriteReadOnly = false)
     {
@@ -235,6 +238,12 @@ public sealed class HubSpotCrm(SandboxClock clock, HubSpotWebhooks webhooks)
         {
             foreach (var (name, value, source) in changed)
                 webhooks.PropertyChanged(portal.PortalId, record, name, value, source);
+        }
+
+        foreach (var observer in _observers)
+        {
+            foreach (var (name, value, source) in changed)
+                observer.PropertyChanged(new CrmPropertyChange(portal.PortalId, record.Type.Name, record.Id, name, value, source, now));
         }
     }
 

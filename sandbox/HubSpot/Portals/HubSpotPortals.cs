@@ -18,9 +18,12 @@ public sealed class HubSpotPortals(SandboxClock clock)
 
     public IReadOnlyList<HubSpotPortal> All => [.. _portals.Values.OrderBy(p => p.PortalId)];
 
-    /// <summary>The demo portal has the settings of the product's demo (US dollars, pounds and euros as extra currencies).</summary>
+    /// <summary>
+    /// The demo portal (and the extra tenants' portals) has the settings of the product's demo: US dollars, pounds and
+    /// euros as extra currencies.
+    /// </summary>
     private static HubSpotAccount Defaults(long portalId, DateTimeOffset now)
-        => portalId == DemoData.PortalId
+        => DemoData.IsDemoLikePortal(portalId)
             ? HubSpotAccount.Standard(portalId, now) with { AdditionalCurrencies = ["GBP", "EUR"] }
             : HubSpotAccount.Standard(portalId, now);
 }

@@ -7,7 +7,8 @@ namespace OrleansSync.Sandbox.HubSpot;
 /// The demo portal at start (when <c>Sandbox:SeedDemoData</c>): the contacts, companies and products of
 /// <see cref="DemoData"/>, four deals with their line items (one in pounds, one with a product QuickBooks lacks), and
 /// three quotes — published, published but expired, and a draft — each with its own copies of the line items, as line
-/// items belong to a single parent. Seeding sends no webhooks.
+/// items belong to a single parent. The extra tenants' portals (<c>Sandbox:ExtraTenants</c>) get the same. Seeding
+/// sends no webhooks.
 /// </summary>
 public sealed class HubSpotDemoSeed(SandboxOptions options, HubSpotPortals portals, HubSpotCrm crm, SandboxClock clock) : IHostedService
 {
@@ -24,6 +25,8 @@ public sealed class HubSpotDemoSeed(SandboxOptions options, HubSpotPortals porta
     {
         if (options.SeedDemoData)
             Seed(portals.GetOrCreate(DemoData.PortalId), clock.GetUtcNow());
+        for (var number = 1; number <= options.ExtraTenants; number++)
+            Seed(portals.GetOrCreate(DemoData.ExtraTenant(number).PortalId), clock.GetUtcNow());
         return Task.CompletedTask;
     }
 
