@@ -51,6 +51,9 @@ public static class ApiHosting
         services.AddExceptionHandler<GrainCallExceptionHandler>();
         // No default scheme: only the api's own endpoints look at the Authorization header (the sandbox's, mounted
         // alongside in the default mode, carry HubSpot and QuickBooks tokens there).
+        // A lone scheme would become the default one and look at every request, the sandbox's too (logging each
+        // HubSpot token as a bad API key); this switch keeps it to the endpoints whose policies name it.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthentication()
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
