@@ -176,6 +176,10 @@ public sealed partial class InvoiceGrain(
         await state.WriteStateAsync();
         LogChanged(InvoiceId, RealmId, InvoiceStatusRules.Label(status), cause.ToString());
 
+        // For operators' search. A direct call is safe: the index never calls an invoice back.
+        await GrainFactory.InvoiceIndex(PortalId).UpsertAsync(new InvoiceIndexEntry(
+            RealmId, InvoiceId, observed.DocNumber, observed.CustomerName, status, observed.TotalAmt, observed.Balance, observed.Currency, observed.DueDate, [.. Invoice.LinkedTo], observed.LastUpdated));
+
         if (Invoice.LinkedTo.Count > 0)
             await inbox.AppendAsync([InvoiceNotices.Changed(Summary())]);
         return true;

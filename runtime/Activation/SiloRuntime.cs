@@ -127,12 +127,23 @@ internal sealed class SiloRuntime
         return WithTimeout(call, target, method);
     }
 
-    /// <summary>Runs a call on the grain object, through the incoming-call filters when there are any.</summary>
+    /// <summary>Runs a call on the grain object, through the incoming-call filters when any of them is active.</summary>
     public Task<TResult> Execute<TGrain, TArgs, TResult>(ActivationData activation, GrainMethod<TGrain, TArgs, TResult> method, TArgs args)
         where TGrain : class, IGrain
-        => _filters.Length == 0
+        => _filters.Length == 0 || !AnyFilterActive()
             ? method.Invoke(activation.Instance!, args)
             : IncomingGrainCallContext<TGrain, TArgs, TResult>.Run(_filters, activation, method, args);
+
+    private bool AnyFilterActive()
+    {
+        foreach (var filter in _filters)
+        {
+            if (filter.IsActive)
+                return true;
+        }
+
+        return false;
+    }
 
     private Task<TResult> WithTimeout<TResult>(Task<TResult> call, GrainReference target, GrainMethod method)
         => call.IsCompleted || _responseTimeout == Timeout.InfiniteTimeSpan ? call : AwaitWithTimeoutAsync(call, target, method);
