@@ -10,6 +10,7 @@
 const base = new URL('../', import.meta.url);
 const POLL_MS = 2000;
 const CHART_SECONDS = 60;
+const DUE_SOON_MS = 10 * 60_000; // the server's Dashboard:ReminderDueSoonWithin, for the badge of each row
 
 // ---------------------------------------------------------------------------------------------------------------
 // HTML with escaping
@@ -376,7 +377,7 @@ function renderHeader(data) {
   const banner = document.getElementById('banner');
   const messages = [];
   if (auth.mode === 'anonymous') messages.push('Anonymous access is on: anyone who can reach this page sees the whole cluster.');
-  if (data.devMode) messages.push('Development mode: the operator key is generated at start.');
+  if (data.devMode) messages.push('Development mode: one process, in memory, with the sandbox standing in for HubSpot and QuickBooks; without Api:AdminKeys the operator key is generated at start.');
   if (data.banner) messages.push(data.banner);
   banner.textContent = messages.join(' ');
   banner.classList.toggle('danger', auth.mode === 'anonymous');
@@ -507,7 +508,7 @@ async function refreshCluster() {
       <tbody>${silos.map(s => html`
         <tr data-silo="${s.siloId}">
           <td><span class="swatch" style="background:${siloColour(s.siloId)}"></span> <b>${siloName(s.siloId)}</b>${s.self ? html` <span class="tag">serving this page</span>` : ''}<div class="muted small mono">${s.siloId}</div></td>
-          <td>${siloBadge(s.status)}</td>
+          <td>${siloBadge(s.status)}${s.problem ? html`<div class="small warn-text">${s.problem}</div>` : ''}</td>
           <td>${s.status === 'Active' || s.status === 'Joining' || s.status === 'ShuttingDown' ? since(s.startedAt) : html`<span class="muted">–</span>`}</td>
           <td class="nowrap">${s.cpuPercent === null || s.cpuPercent === undefined ? html`<span class="muted">–</span>` : html`${meter(s.cpuPercent, 100)}<span class="small">${fmt.percent(s.cpuPercent)}</span>`}</td>
           <td class="nowrap">${fmt.bytes(s.memoryBytes)}${s.gcHeapBytes ? html`<div class="muted small">GC heap ${fmt.bytes(s.gcHeapBytes)}</div>` : ''}</td>
@@ -563,7 +564,13 @@ async function refreshGrains() {
     card('Activations', fmt.int(activations), `${fmt.int((view.activationsByType ?? []).length)} grain types`),
   ]);
 
-  const points = key => seconds.map(s => ({ t: toTime(s.at), v: s[key] ?? null }));
+  // Before collection switched on nobody measured: a gap, not zero calls.
+  const watchedFrom = toTime(data.collectingSince) ?? -Infinity;
+  const measured = s => toTime(s.at) >= watchedFrom - 1000;
+  const points = key => seconds.map(s => ({ t: toTime(s.at), v: measured(s) ? (s[key] ?? null) : null }));
+  document.getElementById('calls-note').textContent = watchedFrom > end - CHART_SECONDS * 1000
+    ? `measuring since ${fmt.relative(watchedFrom - serverNow())}`
+    : `last ${CHART_SECONDS} s`;
   const hasP99 = seconds.some(s => s.p99Ms !== undefined && s.p99Ms !== null);
   if (!hasP99 && types.length) {
     p99Samples.push({ t: end, v: slowest });
@@ -639,7 +646,7 @@ async function refreshReminders() {
   const now = serverNow();
   put('reminder-cards', [
     card('Reminders', fmt.int(data.total), 'in the table'),
-    card('Due soon', fmt.int(data.dueSoon), 'within the next minutes', data.dueSoon > 0 ? 'warn' : ''),
+    card('Due soon', fmt.int(data.dueSoon), 'in the next 10 minutes', data.dueSoon > 0 ? 'warn' : ''),
     card('Late', fmt.int(data.late), 'past due and not yet fired', data.late > 0 ? 'bad' : 'good'),
   ]);
 
@@ -659,9 +666,9 @@ async function refreshReminders() {
           <td><b>${fmt.shortType(r.grainType)}</b><div class="muted small mono wrap-anywhere">${r.grainId}</div></td>
           <td class="mono">${r.name}</td>
           <td>${ago(r.nextDue)}<div class="muted small">${fmt.dateTime(r.nextDue)}</div></td>
-          <td class="nowrap">${r.period === null || r.period === undefined ? html`<span class="muted">once</span>` : fmt.span(spanSeconds(r.period))}</td>
+          <td class="nowrap">${spanSeconds(r.period) > 0 ? fmt.span(spanSeconds(r.period)) : html`<span class="muted">once</span>`}</td>
           <td class="num">${r.partition ?? '–'}</td>
-          <td>${late ? badge('Late', 'red') : due !== null && due - now < 5 * 60_000 ? badge('Due soon', 'amber') : badge('Scheduled', 'grey')}</td>
+          <td>${late ? badge('Late', 'red') : due !== null && due - now <= DUE_SOON_MS ? badge('Due soon', 'amber') : badge('Scheduled', 'grey')}</td>
         </tr>`;
       })}</tbody>
     </table></div>`);
@@ -763,6 +770,7 @@ function renderTenant(t) {
       <div class="tenant-title"><h2>Portal ${t.portalId}</h2><span class="muted">HubSpot account</span></div>
       <div class="toolbar">${t.installed ? badge('Installed', 'green') : badge('Not installed', 'grey')}${t.companyCurrency ? html`<span class="tag">${t.companyCurrency}</span>` : ''}</div>
     </div>
+    ${t.problem ? html`<div class="notice">${t.problem}</div>` : ''}
     <div class="tenant-grid">
       <div>
         <p class="subhead">HubSpot connection</p>
@@ -795,7 +803,7 @@ function renderTenant(t) {
             <td class="nowrap">${f.record}</td>
             <td>${badge(words(f.category), 'amber')}</td>
             <td class="small wrap-anywhere">${f.detail}</td>
-            <td>${ago(f.since)}</td>
+            <td>${ago(f.since, 'unknown')}</td>
             <td>${f.retry ? html`<button type="button" class="btn small" data-action="retry" data-portal="${t.portalId}" data-kind="${f.retry.kind}" data-target="${f.retry.target}">${retryLabel(f.retry.kind)}</button>` : ''}</td>
           </tr>`)}
         </tbody>
@@ -855,7 +863,8 @@ async function retry(button) {
   button.textContent = 'Retrying…';
   try {
     const result = await api(`api/tenants/${encodeURIComponent(portal)}/retry`, { method: 'POST', body: { kind, target } });
-    toast('Retried', result?.detail || 'Done.', 'success');
+    if (result?.done === false) toast('A person must act', result.detail || '', 'info');
+    else toast('Retried', result?.detail || 'Done.', 'success');
   } catch (error) {
     problemToast(error, 'Retry failed');
   }
