@@ -74,8 +74,11 @@ internal sealed class DashboardAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure;
-        var basic = failure is null || Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase);
-        Response.Headers.WWWAuthenticate = basic ? BasicRealm : "Bearer error=\"invalid_token\"";
+        // The page's own requests (X-Requested-With: XMLHttpRequest) are not asked for basic credentials: the browser
+        // would open its own dialog over the page, which shows its sign-in prompt instead.
+        var fromPage = Request.Headers.XRequestedWith == "XMLHttpRequest";
+        var basic = !fromPage && (failure is null || Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase));
+        Response.Headers.WWWAuthenticate = basic ? BasicRealm : failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
         if (failure is not null && Request.Cookies.ContainsKey(CookieName))
             Response.Cookies.Delete(CookieName, CookieOptions(DateTimeOffset.UnixEpoch));
         await Results.Problem(

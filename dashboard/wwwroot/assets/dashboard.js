@@ -82,7 +82,8 @@ const fmt = {
     seconds = Math.max(0, seconds);
     if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
     if (seconds < 10) return `${decimalFormat.format(seconds)} s`;
-    const s = Math.floor(seconds);
+    // Past ten minutes the seconds are noise: "24 min 59 s" reads as "25 min".
+    const s = seconds >= 600 ? Math.round(seconds / 60) * 60 : Math.floor(seconds);
     const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
     if (d > 0) return h > 0 ? `${d} d ${h} h` : `${d} d`;
     if (h > 0) return m > 0 ? `${h} h ${m} min` : `${h} h`;
@@ -225,8 +226,13 @@ function empty(title, detail = '') {
 function fieldValue(field, value) {
   if (value === null || value === undefined || value === '') return '–';
   if (/status$/i.test(field ?? '')) return invoiceStatuses[value]?.[0] ?? words(value);
+  if (/date$/i.test(field ?? '') && /^\d{4}-\d{2}-\d{2}$/.test(value)) return fmt.date(value);
   return value;
 }
+
+/** QuickBooks' field names in the words its screens use. */
+const fieldNames = { docNumber: 'Number', totalAmt: 'Total', txnDate: 'Invoice date', dueDate: 'Due date', emailStatus: 'Email', billEmail: 'Bill email', customerName: 'Customer', customerId: 'Customer id' };
+const fieldName = field => fieldNames[field] ?? words(field);
 
 function recordLabel(record) {
   const [type, id] = typeof record === 'string' ? record.split('/') : [record?.objectType, record?.objectId];
@@ -251,7 +257,8 @@ async function api(path, { method = 'GET', body } = {}) {
   try {
     response = await fetch(new URL(path, base), {
       method,
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      // X-Requested-With: a 401 then asks for no basic credentials, so the browser opens no dialog of its own over the page.
+      headers: { Accept: 'application/json', 'X-Requested-With': 'XMLHttpRequest', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
@@ -317,7 +324,9 @@ function signIn(reason) {
   signedOut = true;
   stopLive();
   setLive('offline', 'Signed out');
-  document.getElementById('signin-reason').textContent = reason;
+  document.getElementById('signin-reason').textContent = overview?.auth?.mode === 'basic'
+    ? `${reason} Reload the page to sign in with your user name and password, or use an operator key.`
+    : reason;
   document.getElementById('signin').hidden = false;
   document.getElementById('signin-key').focus();
 }
@@ -393,11 +402,13 @@ function setLive(stateName, label) {
 // ---------------------------------------------------------------------------------------------------------------
 // Charts: hand-written SVG
 
-function niceCeiling(value) {
-  if (!(value > 0)) return 1;
-  const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) if (value <= step * power) return step * power;
-  return 10 * power;
+/** A step for four grid lines that reach past value, each a round number (1, 2 or 5 × 10ⁿ), at least minStep. */
+function niceStep(value, minStep) {
+  const rough = value / 4;
+  if (!(rough > 0)) return minStep;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map(m => m * power).find(s => s >= rough) ?? 10 * power;
+  return Math.max(step, minStep);
 }
 
 let chartId = 0;
@@ -405,13 +416,13 @@ let chartId = 0;
 /**
  * A line or area chart over the last minute. series: [{ name, colour, area, points: [{ t, v }] }], v null for a gap.
  */
-function timeChart(series, { format, end = serverNow(), seconds = CHART_SECONDS, height = 190 } = {}) {
+function timeChart(series, { format, end = serverNow(), seconds = CHART_SECONDS, height = 190, minStep = 0.25 } = {}) {
   const width = 640, left = 56, right = 12, top = 10, bottom = 24;
   const plotWidth = width - left - right, plotHeight = height - top - bottom;
   const start = end - seconds * 1000;
   let max = 0;
   for (const s of series) for (const p of s.points) if (p.v !== null && p.t >= start) max = Math.max(max, p.v);
-  const yMax = niceCeiling(max * 1.1);
+  const yMax = niceStep(max * 1.05, minStep) * 4;
   const x = t => left + Math.min(1, Math.max(0, (t - start) / (end - start))) * plotWidth;
   const y = v => top + plotHeight - (v / yMax) * plotHeight;
 
@@ -552,12 +563,14 @@ async function refreshGrains() {
   const totalCalls = seconds.reduce((sum, s) => sum + (s.calls ?? 0), 0);
   const totalExceptions = seconds.reduce((sum, s) => sum + (s.exceptions ?? 0), 0);
   const weightedLatency = seconds.reduce((sum, s) => sum + (s.averageMs ?? 0) * (s.calls ?? 0), 0);
-  const rate = types.reduce((sum, t) => sum + (t.callsPerSecond ?? 0), 0);
   const slowest = types.filter(t => (t.callsPerSecond ?? 0) > 0 || t.p99Ms).reduce((max, t) => Math.max(max, t.p99Ms ?? 0), 0);
   const activations = (view.activationsByType ?? []).reduce((sum, t) => sum + (t.total ?? 0), 0);
+  const watchedSince = toTime(data.collectingSince) ?? -Infinity;
+  const recent = seconds.filter(x => toTime(x.at) >= watchedSince - 1000).slice(-5);
+  const recentRate = recent.length ? recent.reduce((sum, x) => sum + (x.calls ?? 0), 0) / recent.length : 0;
 
   put('grain-cards', [
-    card('Calls per second', fmt.rate(rate), `${fmt.int(totalCalls)} calls in the last minute`),
+    card('Calls per second', fmt.rate(recentRate), `last 5 s · ${fmt.int(totalCalls)} calls in the last minute`),
     card('Average latency', totalCalls ? fmt.ms(weightedLatency / totalCalls) : '–', 'last minute'),
     card('p99 latency', types.length ? fmt.ms(slowest) : '–', 'slowest grain type'),
     card('Exceptions', fmt.int(totalExceptions), 'last minute', totalExceptions > 0 ? 'bad' : ''),
@@ -565,7 +578,7 @@ async function refreshGrains() {
   ]);
 
   // Before collection switched on nobody measured: a gap, not zero calls.
-  const watchedFrom = toTime(data.collectingSince) ?? -Infinity;
+  const watchedFrom = watchedSince;
   const measured = s => toTime(s.at) >= watchedFrom - 1000;
   const points = key => seconds.map(s => ({ t: toTime(s.at), v: measured(s) ? (s[key] ?? null) : null }));
   document.getElementById('calls-note').textContent = watchedFrom > end - CHART_SECONDS * 1000
@@ -584,7 +597,7 @@ async function refreshGrains() {
     put('chart-calls', timeChart([
       { name: 'Calls/s', colour: '#2f6fdf', area: true, points: points('calls') },
       { name: 'Exceptions/s', colour: '#d9473b', points: points('exceptions') },
-    ], { format: fmt.rate, end }));
+    ], { format: fmt.rate, end, minStep: 1 }));
     put('chart-latency', timeChart([
       { name: 'Average', colour: '#12a37a', area: true, points: seconds.map(s => ({ t: toTime(s.at), v: s.calls ? (s.averageMs ?? null) : null })) },
       hasP99
@@ -965,7 +978,7 @@ function renderInvoiceDetail(view) {
         <div class="what">${h.what}</div>
         <div class="small"><span class="tag">${words(h.cause?.kind)}</span>${h.cause?.detail}</div>
         ${(h.changes ?? []).length ? html`<table class="changes"><tbody>${h.changes.map(c => html`
-          <tr><td class="muted">${words(c.field)}</td><td class="before">${fieldValue(c.field, c.before)}</td><td>→</td><td class="after">${fieldValue(c.field, c.after)}</td></tr>`)}</tbody></table>` : ''}
+          <tr><td class="muted">${fieldName(c.field)}</td><td class="before">${fieldValue(c.field, c.before)}</td><td>→</td><td class="after">${fieldValue(c.field, c.after)}</td></tr>`)}</tbody></table>` : ''}
       </li>`)}</ol>`}`;
 }
 
