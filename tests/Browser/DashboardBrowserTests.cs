@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Playwright;
 using OrleansSync.Tests.EndToEnd;
+using OrleansSync.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace OrleansSync.Tests.Browser;
@@ -77,15 +78,7 @@ public sealed class DashboardBrowserTests(SingleProcessProduct product, Chromium
     {
         var (dealId, invoiceId) = await DealWithInvoiceAsync();
         await using var tab = await DashboardTab.OpenAsync(chromium, product.Api, Product.AdminKey);
-        await tab.ShowAsync("invoices");
-        await tab.Page.Locator("#invoice-q").FillAsync(dealId); // search by the deal it is linked to
-        var key = $"{Product.PortalId}/{Product.Us}/{invoiceId}";
-        var row = tab.Page.Locator($"#invoice-results tr[data-invoice='{key}']");
-        await Assertions.Expect(row).ToBeVisibleAsync();
-        await Assertions.Expect(row.Locator(".badge")).ToHaveTextAsync("Waiting to be sent");
-        await row.ClickAsync();
-        var detail = tab.Page.Locator("#invoice-detail");
-        await Assertions.Expect(detail.Locator(".detail-head .badge")).ToHaveTextAsync("Waiting to be sent");
+        var (row, detail) = await OpenInvoiceAsync(tab, dealId, invoiceId);
 
         // Anything that reloaded the page would lose this, and count as a navigation.
         await tab.Page.EvaluateAsync("() => { window.stillTheSamePage = true; }");
@@ -96,8 +89,7 @@ public sealed class DashboardBrowserTests(SingleProcessProduct product, Chromium
                 Interlocked.Increment(ref navigations);
         };
 
-        var balance = (await product.QuickBooks.InvoiceAsync(Product.Us, invoiceId)).GetProperty("Balance").GetDecimal();
-        await product.QuickBooks.PayAsync(Product.Us, invoiceId, balance); // the customer pays in QuickBooks; its webhook follows
+        await PayInFullAsync(invoiceId); // the customer pays in QuickBooks; its webhook follows
 
         await Assertions.Expect(row.Locator(".badge")).ToHaveTextAsync("Paid in full", new() { Timeout = (float)Patience.TotalMilliseconds });
         await Assertions.Expect(detail.Locator(".detail-head .badge")).ToHaveTextAsync("Paid in full", new() { Timeout = (float)Patience.TotalMilliseconds });
@@ -106,6 +98,37 @@ public sealed class DashboardBrowserTests(SingleProcessProduct product, Chromium
         Assert.True(await tab.Page.EvaluateAsync<bool>("() => window.stillTheSamePage === true"), "the page was reloaded");
         Assert.Equal(0, navigations);
         await tab.ScreenshotAsync("single-process-invoice-paid");
+        Assert.True(tab.Errors.Count == 0, $"the page logged errors:\n{string.Join('\n', tab.Errors)}");
+    }
+
+    [Fact]
+    public async Task An_invoice_change_reaches_the_page_over_the_live_stream_even_while_its_refreshes_hang()
+    {
+        var (dealId, invoiceId) = await DealWithInvoiceAsync();
+        await using var tab = await DashboardTab.OpenAsync(chromium, product.Api, Product.AdminKey);
+        var (row, detail) = await OpenInvoiceAsync(tab, dealId, invoiceId);
+
+        // From now on the invoice endpoints do not answer: only the live stream (api/live) can bring the change.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = 0;
+        await tab.Page.RouteAsync("**/dashboard/api/invoices**", async route =>
+        {
+            Interlocked.Increment(ref held);
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        await Eventually.HoldsAsync(() => Volatile.Read(ref held) > 0, TimeSpan.FromSeconds(10), "the page's next refresh is held");
+
+        await PayInFullAsync(invoiceId);
+
+        await Assertions.Expect(row.Locator(".badge")).ToHaveTextAsync("Paid in full", new() { Timeout = (float)Patience.TotalMilliseconds });
+        await Assertions.Expect(detail.Locator(".detail-head .badge")).ToHaveTextAsync("Paid in full");
+        await Assertions.Expect(row.Locator("td.num").Nth(1)).ToHaveTextAsync("$0.00"); // the balance came with the event
+
+        // Let the held refreshes through: the history follows.
+        release.SetResult();
+        await tab.Page.UnrouteAllAsync(new() { Behavior = UnrouteBehavior.Wait });
+        await Assertions.Expect(detail.Locator(".timeline")).ToContainTextAsync("Paid in full", new() { Timeout = (float)Patience.TotalMilliseconds });
         Assert.True(tab.Errors.Count == 0, $"the page logged errors:\n{string.Join('\n', tab.Errors)}");
     }
 
@@ -148,6 +171,28 @@ public sealed class DashboardBrowserTests(SingleProcessProduct product, Chromium
         await Assertions.Expect(tab.Page.Locator("#silos tr[data-silo]")).ToHaveCountAsync(1);
     }
 
+    /// <summary>Finds the invoice in the Invoices section by its deal, as an operator does, and opens it: its row and its detail.</summary>
+    private static async Task<(ILocator Row, ILocator Detail)> OpenInvoiceAsync(DashboardTab tab, string dealId, string invoiceId)
+    {
+        await tab.ShowAsync("invoices");
+        await tab.Page.Locator("#invoice-q").FillAsync(dealId); // search by the deal it is linked to
+        await tab.Page.Locator("#invoice-q").PressAsync("Enter");
+        await Assertions.Expect(tab.Page.Locator("#invoice-count")).ToHaveTextAsync("1 invoice");
+        var row = tab.Page.Locator($"#invoice-results tr[data-invoice='{Product.PortalId}/{Product.Us}/{invoiceId}']");
+        await Assertions.Expect(row).ToBeVisibleAsync();
+        await Assertions.Expect(row.Locator(".badge")).ToHaveTextAsync("Waiting to be sent");
+        await row.ClickAsync();
+        var detail = tab.Page.Locator("#invoice-detail");
+        await Assertions.Expect(detail.Locator(".detail-head .badge")).ToHaveTextAsync("Waiting to be sent");
+        return (row, detail);
+    }
+
+    private async Task PayInFullAsync(string invoiceId)
+    {
+        var balance = (await product.QuickBooks.InvoiceAsync(Product.Us, invoiceId)).GetProperty("Balance").GetDecimal();
+        await product.QuickBooks.PayAsync(Product.Us, invoiceId, balance);
+    }
+
     /// <summary>Reads the deal through the api ten times a second until told to stop: grain calls for the charts.</summary>
     private async Task ReadDealUntilAsync(string dealId, CancellationToken stop)
     {
@@ -176,7 +221,7 @@ public sealed class DashboardBrowserTests(SingleProcessProduct product, Chromium
 }
 
 /// <summary>The dashboard served by one silo of three over PostgreSQL shows all three, and the partitions they share.</summary>
-[Collection(Infrastructure.PostgresCollection.Name)]
+[Collection(PostgresCollection.Name)]
 public sealed class ClusterDashboardBrowserTests(ClusterProduct product, Chromium chromium, ITestOutputHelper output)
     : IClassFixture<ClusterProduct>, IClassFixture<Chromium>
 {

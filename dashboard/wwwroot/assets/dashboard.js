@@ -889,7 +889,7 @@ async function retry(button) {
 // ---------------------------------------------------------------------------------------------------------------
 // Invoices
 
-const invoiceView = { q: '', portalId: '', results: null, selected: null, detail: null, flash: new Set() };
+const invoiceView = { q: '', portalId: '', results: null, searching: false, selected: null, detail: null, flash: new Set() };
 const invoiceKey = i => `${i.portalId}/${i.realmId}/${i.invoiceId}`;
 
 async function refreshInvoices() {
@@ -908,13 +908,15 @@ async function refreshInvoices() {
   ]);
   if (searched.q !== invoiceView.q || searched.portalId !== invoiceView.portalId) return; // a newer search is on its way
   invoiceView.results = results;
+  invoiceView.searching = false;
   invoiceView.detail = detail;
   renderInvoices();
 }
 
 function renderInvoices() {
   const results = invoiceView.results ?? [];
-  document.getElementById('invoice-count').textContent = results.length ? `${results.length}${results.length >= 50 ? '+' : ''} ${results.length === 1 ? 'invoice' : 'invoices'}` : '';
+  document.getElementById('invoice-count').textContent = invoiceView.searching ? 'Searching…'
+    : results.length ? `${results.length}${results.length >= 50 ? '+' : ''} ${results.length === 1 ? 'invoice' : 'invoices'}` : '';
   put('invoice-results', invoiceView.results === null ? html`<div class="loading">Searching…</div>` : results.length === 0
     ? empty(invoiceView.q ? `No invoice matches “${invoiceView.q}”` : 'No invoices yet', invoiceView.q ? 'Search by invoice number, a deal id, or part of the customer’s name.' : 'Invoices appear here once a deal has one.')
     : html`
@@ -1030,7 +1032,7 @@ function search() {
   clearTimeout(searchTimer);
   invoiceView.q = document.getElementById('invoice-q').value.trim();
   invoiceView.portalId = document.getElementById('invoice-portal').value;
-  invoiceView.results = null;
+  invoiceView.searching = true; // the rows on screen stay until the answer replaces them
   renderInvoices();
   refreshSoon();
 }
