@@ -24,6 +24,8 @@ internal sealed class TenantsView(
     TenantPartitioner partitioner,
     IInboxMonitor inbox,
     IOptions<DashboardOptions> options,
+    IOptions<HubSpotOptions> hubSpotOptions,
+    IOptions<QuickBooksOptions> quickBooksOptions,
     TimeProvider time)
 {
     public const string Connection = "connection";
@@ -53,7 +55,10 @@ internal sealed class TenantsView(
     private async Task<TenantRow> RowAsync(long portalId, RateLimitUsage? budgets, CancellationToken cancellationToken)
     {
         var tenant = portalId.ToString(CultureInfo.InvariantCulture);
-        var hubSpotBudget = budgets?.HubSpot.GetValueOrDefault(tenant) ?? new HubSpotLimitUsage(0, 0, 10);
+        // No usage known (no request lately, or the owner did not answer): none used, of the configured limits.
+        var hubSpotBudget = budgets?.HubSpot.GetValueOrDefault(tenant) ?? new HubSpotLimitUsage(0, hubSpotOptions.Value.RequestsPerTenSeconds, 10);
+        var quickBooks = quickBooksOptions.Value;
+        var unusedQuickBooks = new QuickBooksLimitUsage(0, quickBooks.RequestsPerMinute, 0, quickBooks.RequestsPerSecond, 0, quickBooks.ConcurrentRequests);
         try
         {
             var viewing = grains.Tenant(portalId).GetAsync();
@@ -65,7 +70,7 @@ internal sealed class TenantsView(
                 a.RealmId,
                 a.CompanyName,
                 a.Connection,
-                budgets?.QuickBooks.GetValueOrDefault(a.RealmId) ?? new QuickBooksLimitUsage(0, 0, 0, 0, 0, 0),
+                budgets?.QuickBooks.GetValueOrDefault(a.RealmId) ?? unusedQuickBooks,
                 a.Sync)).ToList();
             return new TenantRow(portalId, view.Installed, view.CompanyCurrency, view.HubSpot, hubSpotBudget, accounts, Health(view, health.Result, dead.Result), null);
         }

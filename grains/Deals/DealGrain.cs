@@ -90,6 +90,24 @@ public sealed partial class DealGrain(
 
     private string DealId => Self.ObjectId;
 
+    /// <summary>
+    /// A deal whose properties were written (or refused) before the sync health index existed tells it when it next
+    /// wakes, from what it noted then.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Record.Health is not null || Record.PropertiesFollow is null || Record.Deleted || Record.MergedInto is not null)
+            return;
+        var health = Record.PropertiesNote switch
+        {
+            null => DealSyncState.InSync,
+            { } note when note.Contains("company currency", StringComparison.Ordinal) => DealSyncState.Excluded,
+            _ => DealSyncState.Failing,
+        };
+        if (await HealthChangedAsync(health, Record.PropertiesNote))
+            await WriteStateAsync();
+    }
+
     public async Task<Outcome<CreatedInvoice>> CreateInvoiceAsync(CreateInvoiceCommand command)
     {
         var fingerprint = Fingerprint(command);

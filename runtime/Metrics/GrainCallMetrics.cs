@@ -8,6 +8,8 @@ namespace OrleansSync.Runtime.Metrics;
 /// the last <see cref="MethodCallStats.RingSeconds"/> seconds, the calls, their total and longest time, the exceptions
 /// and a latency histogram (for p99). It records only while <see cref="DashboardWatch.IsOn"/>; otherwise it is
 /// <see cref="IIncomingGrainCallFilter.IsActive">inactive</see> and the runtime does not even build a call context.
+/// When it is the silo's only filter, the runtime calls <see cref="CallStarting"/> and <see cref="CallEnded"/> around
+/// the grain method itself, without a context either.
 /// </summary>
 /// <remarks>
 /// Recording allocates nothing once a method has been seen: the buckets are preallocated arrays, striped by processor
@@ -48,7 +50,7 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter
         if (!_watch.IsOn)
             return context.Invoke();
 
-        var stats = StatsFor(context);
+        var stats = StatsFor(context.Grain.GetType(), context.TargetId.Type, context.Method);
         var started = _time.GetTimestamp();
         Task call;
         try
@@ -66,6 +68,13 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter
         Record(stats, started, failed: !call.IsCompletedSuccessfully);
         return call;
     }
+
+    /// <summary>When the runtime observes a call itself (this filter alone, no context): the call starts now.</summary>
+    internal long CallStarting() => _time.GetTimestamp();
+
+    /// <summary>When the runtime observes a call itself: it ended, and how.</summary>
+    internal void CallEnded(Type grainClass, GrainType grainType, GrainMethod method, long started, bool failed)
+        => Record(StatsFor(grainClass, grainType, method), started, failed);
 
     /// <summary>
     /// What the last <paramref name="seconds"/> whole seconds saw (the second under way is left out): totals per second
@@ -115,12 +124,12 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter
 
     private long SecondOf(long timestamp) => _unixSecondAtOrigin + (timestamp - _secondOrigin) / _frequency;
 
-    private MethodCallStats StatsFor(IIncomingGrainCallContext context)
+    private MethodCallStats StatsFor(Type grainClass, GrainType grainType, GrainMethod method)
     {
-        var site = new CallSite(context.Grain.GetType(), context.Method);
+        var site = new CallSite(grainClass, method);
         return _methods.TryGetValue(site, out var stats)
             ? stats
-            : _methods.GetOrAdd(site, static (site, state) => new MethodCallStats(state.Type, site.Method.Name, state.Stripes), (Type: context.TargetId.Type.Value, Stripes: _stripes));
+            : _methods.GetOrAdd(site, static (site, state) => new MethodCallStats(state.Type, site.Method.Name, state.Stripes), (Type: grainType.Value, Stripes: _stripes));
     }
 
     /// <summary>A grain class and the interface method called on it; compared by reference, which is all a lookup needs.</summary>
