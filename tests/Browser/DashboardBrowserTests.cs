@@ -133,6 +133,45 @@ public sealed class DashboardBrowserTests(SingleProcessProduct product, Chromium
     }
 
     [Fact]
+    public async Task Behind_a_reverse_proxy_under_a_base_path_every_request_stays_under_it()
+    {
+        await using var tab = await DashboardTab.NewAsync(chromium);
+        var outside = new List<string>();
+        var proxied = new Uri(product.Api, "ops/");
+        tab.Page.Request += (_, request) =>
+        {
+            if (!request.Url.StartsWith(proxied.ToString(), StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
+                lock (outside)
+                    outside.Add(request.Url);
+        };
+
+        // The proxy: /ops/… in the browser is /… at the silo, with the prefix in X-Forwarded-Prefix.
+        await tab.Page.RouteAsync($"{proxied}**", async route =>
+        {
+            var headers = new Dictionary<string, string>(await route.Request.AllHeadersAsync()) { ["X-Forwarded-Prefix"] = "/ops" };
+            await route.ContinueAsync(new RouteContinueOptions { Url = product.Api + route.Request.Url[proxied.ToString().Length..], Headers = headers });
+        });
+
+        // Signed in through the proxy (Playwright routes no request a redirect leads to, so not through the page's ?key=).
+        Assert.Equal(200, (await tab.Page.GotoAsync($"{proxied}dashboard/api/overview?key={Product.AdminKey}"))?.Status);
+        var cookie = Assert.Single(await tab.Page.Context.CookiesAsync(), c => c.Name == "orleanssync-dashboard");
+        Assert.Equal("/ops/dashboard", cookie.Path); // scoped to the address the browser sees
+        // Chromium picks the cookies for the address a route rewrites to, not the one the page asked for: a copy where
+        // the silo is stands in for what a real proxy forwards.
+        await tab.Page.Context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = cookie.Name, Value = cookie.Value, Domain = cookie.Domain, Path = "/dashboard", HttpOnly = true }]);
+        Assert.Equal(200, (await tab.Page.GotoAsync($"{proxied}dashboard/"))?.Status);
+        await tab.WaitForAsync("cluster");
+        await tab.ShowAsync("tenants");
+        await Assertions.Expect(tab.Page.Locator($"article[data-portal='{Product.PortalId}']")).ToBeVisibleAsync();
+        await tab.Page.WaitForTimeoutAsync(2500); // a refresh more, and the live stream open
+
+        Assert.StartsWith($"{proxied}dashboard/", tab.Page.Url, StringComparison.Ordinal);
+        lock (outside)
+            Assert.True(outside.Count == 0, $"requests left the base path:\n{string.Join('\n', outside)}");
+        Assert.True(tab.Errors.Count == 0, $"the page logged errors:\n{string.Join('\n', tab.Errors)}");
+    }
+
+    [Fact]
     public async Task A_wrong_key_is_refused_and_shows_no_data()
     {
         await using var tab = await DashboardTab.NewAsync(chromium);
