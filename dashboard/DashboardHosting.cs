@@ -56,14 +56,17 @@ public static class DashboardHosting
     /// </summary>
     public static WebApplication UseOrleansSyncDashboard(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value.PathBase is { Length: > 0 } pathBase)
+            app.UsePathBase(pathBase);
         app.Use((context, next) =>
         {
-            if (context.Request.Headers[ForwardedPrefixHeader].ToString() is { Length: > 1 } prefix && prefix.StartsWith('/'))
+            // Only the dashboard's own requests: elsewhere the base path makes URLs others check (OAuth redirects,
+            // HubSpot's signatures), which a header anyone can send must not change.
+            if (context.Request.Path.StartsWithSegments(Prefix)
+                && context.Request.Headers[ForwardedPrefixHeader].ToString() is { Length: > 1 } prefix && prefix.StartsWith('/'))
                 context.Request.PathBase = new PathString(prefix.TrimEnd('/')) + context.Request.PathBase;
             return next(context);
         });
-        if (app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value.PathBase is { Length: > 0 } pathBase)
-            app.UsePathBase(pathBase);
         app.UseRouting();
         return app;
     }
