@@ -200,6 +200,7 @@ public sealed class DashboardBrowserTests(SingleProcessProduct product, Chromium
         var prompt = tab.Page.Locator("#signin");
         await Assertions.Expect(prompt).ToBeVisibleAsync(); // at the next refresh, within 2 s
         await Assertions.Expect(tab.Page.Locator("#live")).ToContainTextAsync("Signed out");
+        await Assertions.Expect(tab.Page.Locator("#signin-reason")).ToContainTextAsync("Your sign-in has ended");
         await tab.ScreenshotAsync("sign-in-prompt");
 
         await tab.Page.Locator("#signin-key").FillAsync(Product.AdminKey);

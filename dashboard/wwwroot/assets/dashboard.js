@@ -277,7 +277,7 @@ async function api(path, { method = 'GET', body } = {}) {
     } catch {
       // Not problem details: the status says enough.
     }
-    if (response.status === 401) signIn(detail || 'This dashboard needs an operator key.');
+    if (response.status === 401) signIn();
     throw new ApiError(response.status, title, detail);
   }
 
@@ -320,13 +320,14 @@ function problemToast(error, fallback) {
 
 let signedOut = false;
 
-function signIn(reason) {
+function signIn() {
   signedOut = true;
   stopLive();
   setLive('offline', 'Signed out');
+  document.body.classList.add('signed-out'); // what is on screen is no longer current, nor anyone's to read
   document.getElementById('signin-reason').textContent = overview?.auth?.mode === 'basic'
-    ? `${reason} Reload the page to sign in with your user name and password, or use an operator key.`
-    : reason;
+    ? 'Your sign-in has ended. Reload the page to sign in with your user name and password, or enter an operator key.'
+    : 'Your sign-in has ended, or the key it used is no longer valid. Enter an operator key to go on.';
   document.getElementById('signin').hidden = false;
   document.getElementById('signin-key').focus();
 }
