@@ -13,6 +13,7 @@ COPY grains/OrleansSync.Grains.csproj grains/
 COPY clients/OrleansSync.Clients.csproj clients/
 COPY sandbox/OrleansSync.Sandbox.csproj sandbox/
 COPY api/OrleansSync.Api.csproj api/
+COPY dashboard/OrleansSync.Dashboard.csproj dashboard/
 COPY silo/OrleansSync.Silo.csproj silo/
 RUN dotnet restore silo/OrleansSync.Silo.csproj && dotnet restore api/OrleansSync.Api.csproj && dotnet restore sandbox/OrleansSync.Sandbox.csproj
 
@@ -22,6 +23,7 @@ COPY grains/ grains/
 COPY clients/ clients/
 COPY sandbox/ sandbox/
 COPY api/ api/
+COPY dashboard/ dashboard/
 COPY silo/ silo/
 RUN dotnet publish silo/OrleansSync.Silo.csproj -c Release --no-restore -p:UseAppHost=false -o /out/silo \
  && dotnet publish api/OrleansSync.Api.csproj -c Release --no-restore -p:UseAppHost=false -o /out/api \

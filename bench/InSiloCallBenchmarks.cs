@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansSync.Runtime;
+using OrleansSync.Runtime.Metrics;
 using OrleansSync.Runtime.Testing;
 
 namespace OrleansSync.Bench;
@@ -22,6 +24,7 @@ public class InSiloCallBenchmarks
     private string[] _keys = [];
     private IBenchGrain[] _grains = [];
     private TestCluster? _silo;
+    private DashboardWatch? _watch;
 
     [GlobalSetup]
     public void Setup()
@@ -41,6 +44,7 @@ public class InSiloCallBenchmarks
         }
 
         Task.WhenAll(_grains.Select(g => g.Ping())).GetAwaiter().GetResult();
+        _watch = _silo.Silos[0].Services.GetRequiredService<DashboardWatch>();
     }
 
     [GlobalCleanup]
@@ -65,6 +69,20 @@ public class InSiloCallBenchmarks
     [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
     public async Task<int> Grain_call_in_silo()
     {
+        var sum = 0;
+        for (var i = 0; i < CallsPerInvoke; i++)
+            sum += await _grains[i % GrainCount].Increment();
+        return sum;
+    }
+
+    /// <summary>
+    /// The same calls while the dashboard is open: its watch is on, so every call goes through the metrics filter —
+    /// timed, counted and put in its per-second bucket.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
+    public async Task<int> Grain_call_in_silo_dashboard_open()
+    {
+        _watch!.Touch();
         var sum = 0;
         for (var i = 0; i < CallsPerInvoke; i++)
             sum += await _grains[i % GrainCount].Increment();
@@ -98,4 +116,15 @@ public class InSiloCallBenchmarks
         for (var i = caller; i < CallsPerInvoke; i += 2)
             await _grains[i % GrainCount].Increment();
     })));
+
+    [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
+    public Task Grain_call_in_silo_two_callers_dashboard_open()
+    {
+        _watch!.Touch();
+        return Task.WhenAll(Enumerable.Range(0, 2).Select(caller => Task.Run(async () =>
+        {
+            for (var i = caller; i < CallsPerInvoke; i += 2)
+                await _grains[i % GrainCount].Increment();
+        })));
+    }
 }

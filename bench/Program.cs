@@ -7,19 +7,21 @@ using OrleansSync.Bench.RealTime;
 using OrleansSync.Bench.Webhooks;
 
 // dotnet run -c Release --project bench -- calls     in-silo grain calls against the plain baseline (BenchmarkDotNet)
+// dotnet run -c Release --project bench -- dashboard the same grain calls with the dashboard closed and open (polled every 2 s)
 // dotnet run -c Release --project bench -- cluster   cross-silo calls, PostgreSQL state writes, inbox appends
 // dotnet run -c Release --project bench -- realtime  change in QuickBooks → deal property in HubSpot, 50 tenants, 100 and 1,000 changes/s
 //                                                     (realtime cluster: 2 silos on PostgreSQL instead of the single-process default)
 // dotnet run -c Release --project bench -- ingest    signed webhooks acknowledged per second, api node and 2 silos on PostgreSQL
 // dotnet run -c Release --project bench -- all       calls and cluster
 var what = args.FirstOrDefault() ?? "all";
+var inProcess = ManualConfig.Create(DefaultConfig.Instance)
+    .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(10))
+    .WithOptions(ConfigOptions.DisableOptimizationsValidator);
 if (what is "calls" or "all")
-{
-    var config = ManualConfig.Create(DefaultConfig.Instance)
-        .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(10))
-        .WithOptions(ConfigOptions.DisableOptimizationsValidator);
-    BenchmarkRunner.Run<InSiloCallBenchmarks>(config, args.Skip(1).ToArray());
-}
+    BenchmarkRunner.Run<InSiloCallBenchmarks>(inProcess, args.Skip(1).ToArray());
+
+if (what is "dashboard" or "all")
+    BenchmarkRunner.Run<DashboardOpenBenchmarks>(inProcess, args.Skip(1).ToArray());
 
 if (what is "cluster" or "all")
     await ClusterLoad.RunAsync(args.Skip(1).ToArray());

@@ -27,6 +27,10 @@ public static class GrainKeys
 
     public static string WorkflowAction(long portalId, string callbackId) => $"{Portal(portalId)}/workflow-actions/{callbackId}";
 
+    public static string SyncHealth(long portalId) => $"{Portal(portalId)}/sync-health";
+
+    public static string InvoiceIndex(long portalId) => $"{Portal(portalId)}/invoice-index";
+
     /// <summary>The portal id at the start of a key.</summary>
     public static long PortalOf(string key) => long.Parse(GrainId.TenantOf(key), CultureInfo.InvariantCulture);
 
@@ -51,6 +55,10 @@ public static class GrainFactoryExtensions
     public static IDealGrain Deal(this IGrainFactory grains, long portalId, string dealId) => grains.GetGrain<IDealGrain>(GrainKeys.Record(portalId, CrmRecord.Deal(dealId)));
 
     public static IWorkflowActionGrain WorkflowAction(this IGrainFactory grains, long portalId, string callbackId) => grains.GetGrain<IWorkflowActionGrain>(GrainKeys.WorkflowAction(portalId, callbackId));
+
+    public static ISyncHealthGrain SyncHealth(this IGrainFactory grains, long portalId) => grains.GetGrain<ISyncHealthGrain>(GrainKeys.SyncHealth(portalId));
+
+    public static IInvoiceIndexGrain InvoiceIndex(this IGrainFactory grains, long portalId) => grains.GetGrain<IInvoiceIndexGrain>(GrainKeys.InvoiceIndex(portalId));
 
     /// <summary>The grain of a deal, contact or company, through the interface its class alone implements.</summary>
     public static IInvoiceLinksGrain Record(this IGrainFactory grains, long portalId, CrmRecord record) => record.ObjectType switch

@@ -241,6 +241,9 @@ public interface IDealGrain : IInvoiceLinksGrain
 
     /// <summary>Shows a payment on the deal — a timeline event, or a note — once (F13).</summary>
     Task PaymentReceivedAsync(PaymentApplied payment, ChangeCause cause);
+
+    /// <summary>Writes the invoice properties again now (an operator's retry, F22); answers where they stand after.</summary>
+    Task<DealHealthReport> RetryPropertiesAsync();
 }
 
 /// <summary>

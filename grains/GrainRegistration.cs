@@ -8,6 +8,7 @@ using OrleansSync.Grains.Credentials;
 using OrleansSync.Grains.Inbox;
 using OrleansSync.Grains.Sync;
 using OrleansSync.Runtime.Hosting;
+using OrleansSync.Runtime.Metrics;
 
 namespace OrleansSync.Grains;
 
@@ -31,6 +32,7 @@ public static class GrainRegistration
             .Validate(o => SyncOptions.Validate(o) == System.ComponentModel.DataAnnotations.ValidationResult.Success, "Sync options are invalid: ResyncInterval ≥ 1 s, ResyncOverlap ≥ 0, ChangeDataCaptureThreshold ≥ 1.")
             .Validate<IOptions<ReminderOptions>>((o, reminders) => o.ResyncInterval >= reminders.Value.MinimumPeriod, "Sync:ResyncInterval must be at least Reminders:MinimumPeriod (one minute unless configured): the resync is a reminder.")
             .ValidateOnStart();
+        silo.Services.AddSingleton<ISiloStatsContributor, RateLimitBudgets>();
         silo.AddInboxHandler<InboxRouter>();
         return silo.AddGrains(typeof(GrainRegistration).Assembly);
     }

@@ -1,4 +1,5 @@
 using OrleansSync.Api.Hosting;
+using OrleansSync.Dashboard;
 using OrleansSync.Grains;
 using OrleansSync.Runtime.Hosting;
 using OrleansSync.Sandbox;
@@ -6,7 +7,7 @@ using OrleansSync.Sandbox;
 namespace OrleansSync.Silo;
 
 /// <summary>
-/// A silo, serving the api endpoints too. The configuration alone decides the mode: without
+/// A silo, serving the api endpoints and the operator dashboard (<c>/dashboard/</c>) too. The configuration alone decides the mode: without
 /// <c>ConnectionStrings:Postgres</c> this one process is the whole product, in memory; with it, the silo joins the
 /// cluster recorded in that database.
 /// </summary>
@@ -30,12 +31,15 @@ public static class Program
 
         builder.Services.AddOrleansSyncSilo(builder.Configuration, silo => silo.AddOrleansSyncGrains());
         builder.Services.AddOrleansSyncApi(builder.Configuration);
+        builder.Services.AddOrleansSyncDashboard(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseOrleansSyncDashboard();
         app.UseOrleansSyncApi();
         app.MapSiloEndpoints();
         app.MapOrleansSyncApi();
+        app.MapOrleansSyncDashboard();
         if (sandbox)
         {
             app.MapOrleansSyncSandbox();

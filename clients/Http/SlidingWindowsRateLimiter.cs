@@ -27,6 +27,7 @@ public sealed class SlidingWindowsRateLimiter : RateLimiter
     private const long InFlight = long.MaxValue;
 
     private readonly (int Limit, long Length)[] _windows;
+    private readonly TimeSpan[] _windowLengths;
     private readonly long _longest;
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
@@ -44,6 +45,7 @@ public sealed class SlidingWindowsRateLimiter : RateLimiter
             throw new ArgumentException("Each window needs a limit of at least 1 and a positive length.", nameof(windows));
         _time = time;
         _windows = windows.Select(w => (w.Limit, (long)(w.Window.Ticks * (double)time.TimestampFrequency / TimeSpan.TicksPerSecond))).ToArray();
+        _windowLengths = windows.Select(w => w.Window).ToArray();
         _longest = _windows.Max(w => w.Length);
         _idleSince = time.GetTimestamp();
         _timer = time.CreateTimer(_ => Release(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -76,6 +78,23 @@ public sealed class SlidingWindowsRateLimiter : RateLimiter
                 TotalSuccessfulLeases = _granted,
                 TotalFailedLeases = _refused,
             };
+        }
+    }
+
+    /// <summary>
+    /// How much of each window is in use now — requests counted there, in the order the windows were given — and how
+    /// many requests are in flight (sent, not yet answered) or waiting for room. Read-only: for operators (B4).
+    /// </summary>
+    public SlidingWindowsUsage Usage()
+    {
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            Forget(now);
+            var windows = new WindowUsage[_windows.Length];
+            for (var i = 0; i < _windows.Length; i++)
+                windows[i] = new WindowUsage(Taken(_windows[i].Length, now), _windows[i].Limit, _windowLengths[i]);
+            return new SlidingWindowsUsage(windows, _places.Count(p => p.AnsweredAt == InFlight), _waiting.Count);
         }
     }
 
@@ -260,3 +279,9 @@ public sealed class SlidingWindowsRateLimiter : RateLimiter
         }
     }
 }
+
+/// <summary>One window of a <see cref="SlidingWindowsRateLimiter"/>: requests counted in it now, of <paramref name="Limit"/>.</summary>
+public sealed record WindowUsage(int Used, int Limit, TimeSpan Window);
+
+/// <summary>A <see cref="SlidingWindowsRateLimiter"/> at a glance.</summary>
+public sealed record SlidingWindowsUsage(IReadOnlyList<WindowUsage> Windows, int InFlight, int Waiting);

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using OrleansSync.Clients.Http;
+using OrleansSync.Clients.QuickBooks;
 
 namespace OrleansSync.Clients.HubSpot;
 
@@ -12,11 +14,16 @@ public sealed class HubSpotRateLimits : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _requests;
     private readonly PartitionedRateLimiter<string> _searches;
+    private readonly int _requestsPerTenSeconds;
+
+    // Each account's ten-second window, as last created, for operators to see (B4).
+    private readonly ConcurrentDictionary<string, SlidingWindowsRateLimiter> _windows = new(StringComparer.Ordinal);
 
     public HubSpotRateLimits(IOptions<HubSpotOptions> options, TimeProvider time)
     {
         var settings = options.Value;
-        _requests = PartitionedRateLimiter.Create<string, string>(portal => RateLimitPartition.Get(portal, _ => new SlidingWindowsRateLimiter(time, (settings.RequestsPerTenSeconds, TimeSpan.FromSeconds(10)))));
+        _requestsPerTenSeconds = settings.RequestsPerTenSeconds;
+        _requests = PartitionedRateLimiter.Create<string, string>(portal => RateLimitPartition.Get(portal, key => _windows[key] = new SlidingWindowsRateLimiter(time, (settings.RequestsPerTenSeconds, TimeSpan.FromSeconds(10)))));
         _searches = PartitionedRateLimiter.Create<string, string>(portal => RateLimitPartition.Get(portal, _ => new SlidingWindowsRateLimiter(time, (settings.SearchRequestsPerSecond, TimeSpan.FromSeconds(1)))));
     }
 
@@ -26,9 +33,28 @@ public sealed class HubSpotRateLimits : IDisposable
     public RateLimiterStatistics? Statistics(long portalId, bool search)
         => (search ? _searches : _requests).GetStatistics(portalId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>The accounts this process has sent requests for.</summary>
+    public IReadOnlyCollection<long> Portals => [.. _windows.Keys.Select(key => long.Parse(key, System.Globalization.CultureInfo.InvariantCulture))];
+
+    /// <summary>How much of the account's ten-second budget is in use now: read-only, for operators (B4).</summary>
+    public HubSpotLimitUsage Usage(long portalId)
+        => _windows.TryGetValue(portalId.ToString(System.Globalization.CultureInfo.InvariantCulture), out var limiter)
+            ? new HubSpotLimitUsage(limiter.Usage().Windows[0].Used, _requestsPerTenSeconds, 10)
+            : new HubSpotLimitUsage(0, _requestsPerTenSeconds, 10);
+
     public void Dispose()
     {
         _requests.Dispose();
         _searches.Dispose();
     }
+}
+
+/// <summary>An account's HubSpot budget in use: requests in the current window of <paramref name="WindowSeconds"/>, of <paramref name="Limit"/>.</summary>
+public sealed record HubSpotLimitUsage(int Used, int Limit, int WindowSeconds);
+
+/// <summary>The budgets in use in one process, by QuickBooks company and by HubSpot account (portal id).</summary>
+public sealed record RateLimitUsage(IReadOnlyDictionary<string, QuickBooksLimitUsage> QuickBooks, IReadOnlyDictionary<string, HubSpotLimitUsage> HubSpot)
+{
+    /// <summary>Its section's name among a silo's stats.</summary>
+    public const string SectionName = "rateLimits";
 }

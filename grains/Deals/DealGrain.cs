@@ -28,6 +28,12 @@ public sealed class DealState : InvoiceLinksState
     /// <summary>Why the properties are not what the invoice says (another currency, HubSpot failed).</summary>
     public string? PropertiesNote { get; set; }
 
+    /// <summary>Where the properties stand, as last told to the tenant's sync health (F22); null without a linked invoice.</summary>
+    public DealSyncState? Health { get; set; }
+
+    /// <summary>Why, as last told.</summary>
+    public string? HealthDetail { get; set; }
+
     /// <summary>Invoices created under an Idempotency-Key, by key.</summary>
     public Dictionary<string, IdempotentCreation> Creations { get; set; } = [];
 
@@ -83,6 +89,24 @@ public sealed partial class DealGrain(
     private static readonly JsonSerializerOptions FingerprintJson = new(JsonSerializerDefaults.Web);
 
     private string DealId => Self.ObjectId;
+
+    /// <summary>
+    /// A deal whose properties were written (or refused) before the sync health index existed tells it when it next
+    /// wakes, from what it noted then.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Record.Health is not null || Record.PropertiesFollow is null || Record.Deleted || Record.MergedInto is not null)
+            return;
+        var health = Record.PropertiesNote switch
+        {
+            null => DealSyncState.InSync,
+            { } note when note.Contains("company currency", StringComparison.Ordinal) => DealSyncState.Excluded,
+            _ => DealSyncState.Failing,
+        };
+        if (await HealthChangedAsync(health, Record.PropertiesNote))
+            await WriteStateAsync();
+    }
 
     public async Task<Outcome<CreatedInvoice>> CreateInvoiceAsync(CreateInvoiceCommand command)
     {
@@ -168,11 +192,22 @@ public sealed partial class DealGrain(
             await LinksChangedAsync();
     }
 
+    public async Task<DealHealthReport> RetryPropertiesAsync()
+    {
+        await LinksChangedAsync();
+        return new DealHealthReport(DealId, Record.Health, Record.HealthDetail, Clock.GetUtcNow());
+    }
+
     /// <summary>Keeps the five properties in step with the invoice they follow (F9, F10).</summary>
     protected override async Task LinksChangedAsync()
     {
         if (Record.Deleted || Record.MergedInto is not null)
-            return; // HubSpot has no such deal to write to any more
+        {
+            // HubSpot has no such deal to write to any more; nor is it in or out of sync.
+            if (await HealthChangedAsync(null, null))
+                await WriteStateAsync();
+            return;
+        }
 
         var leading = Record.Links.MaxBy(l => l.Invoice.Snapshot.LastUpdated)?.Invoice;
         var settings = await GrainFactory.Tenant(PortalId).GetSettingsAsync();
@@ -181,6 +216,7 @@ public sealed partial class DealGrain(
         if (leading is not null && settings.CompanyCurrency is { } accountCurrency && !string.Equals(leading.Snapshot.Currency, accountCurrency, StringComparison.OrdinalIgnoreCase))
         {
             Record.PropertiesNote = $"Invoice {leading.Snapshot.DocNumber ?? leading.Snapshot.InvoiceId} is in {leading.Snapshot.Currency}, but HubSpot account {PortalId}'s company currency is {accountCurrency}: the invoice stays linked, and its data is not written to the deal.";
+            await HealthChangedAsync(DealSyncState.Excluded, Record.PropertiesNote);
             await WriteStateAsync();
             await StopRetryingAsync();
             return;
@@ -197,6 +233,7 @@ public sealed partial class DealGrain(
             catch (Exception exception) when (Upstream.IsUpstream(exception))
             {
                 Record.PropertiesNote = $"Writing the invoice properties to the deal failed; retrying every minute. {Upstream.ToProblem(exception, "Updating the deal").Detail}";
+                await HealthChangedAsync(DealSyncState.Failing, Record.PropertiesNote);
                 await WriteStateAsync();
                 await RegisterOrUpdateReminder(RetryPropertiesReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
                 LogPropertiesFailed(exception, DealId);
@@ -209,8 +246,24 @@ public sealed partial class DealGrain(
         }
 
         Record.PropertiesNote = null;
+        await HealthChangedAsync(leading is null ? null : DealSyncState.InSync, null);
         await WriteStateAsync();
         await StopRetryingAsync();
+    }
+
+    /// <summary>
+    /// Tells the tenant's sync health index where the properties stand, when that changed (before the state is
+    /// written: a write that fails makes the next change tell again, which the index takes as a repeat). A direct
+    /// call is safe: the index never calls a deal back. True when it changed.
+    /// </summary>
+    private async Task<bool> HealthChangedAsync(DealSyncState? health, string? detail)
+    {
+        if (Record.Health == health && Record.HealthDetail == detail)
+            return false;
+        await GrainFactory.SyncHealth(PortalId).ReportDealAsync(new DealHealthReport(DealId, health, detail, Clock.GetUtcNow()));
+        Record.Health = health;
+        Record.HealthDetail = detail;
+        return true;
     }
 
     /// <summary>

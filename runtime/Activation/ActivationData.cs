@@ -56,6 +56,9 @@ internal sealed class ActivationData
     /// <summary>The partition lease this activation was created under; every write it makes carries it.</summary>
     public PartitionFence Fence { get; private set; }
 
+    /// <summary>Activated and not (yet) deactivating: what operators count as an activation.</summary>
+    public bool IsValid => _status == Status.Valid;
+
     /// <summary>The grain object, while the activation is alive.</summary>
     public Grain? Instance { get; private set; }
 

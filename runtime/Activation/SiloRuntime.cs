@@ -15,6 +15,7 @@ namespace OrleansSync.Runtime;
 internal sealed class SiloRuntime
 {
     private readonly IIncomingGrainCallFilter[] _filters;
+    private readonly Metrics.GrainCallMetrics? _metricsAlone;
     private readonly RemoteGrainCallTransport? _remote;
     private readonly TimeSpan _responseTimeout;
 
@@ -39,6 +40,8 @@ internal sealed class SiloRuntime
         Classes = classes;
         Reminders = reminders;
         _filters = filters.ToArray();
+        // The dashboard's metrics only observe when a call starts and ends: alone, they need no call context.
+        _metricsAlone = _filters is [Metrics.GrainCallMetrics metrics] ? metrics : null;
         _remote = services.GetService<RemoteGrainCallTransport>();
         _responseTimeout = Options.ResponseTimeout;
         Directory = new ActivationDirectory(this);
@@ -127,12 +130,56 @@ internal sealed class SiloRuntime
         return WithTimeout(call, target, method);
     }
 
-    /// <summary>Runs a call on the grain object, through the incoming-call filters when there are any.</summary>
+    /// <summary>
+    /// Runs a call on the grain object, through the incoming-call filters when any of them is active — or, when the
+    /// dashboard's metrics are the only filter, observed by them directly, which allocates nothing.
+    /// </summary>
     public Task<TResult> Execute<TGrain, TArgs, TResult>(ActivationData activation, GrainMethod<TGrain, TArgs, TResult> method, TArgs args)
         where TGrain : class, IGrain
-        => _filters.Length == 0
-            ? method.Invoke(activation.Instance!, args)
-            : IncomingGrainCallContext<TGrain, TArgs, TResult>.Run(_filters, activation, method, args);
+    {
+        if (_filters.Length == 0 || !AnyFilterActive())
+            return method.Invoke(activation.Instance!, args);
+        if (_metricsAlone is { } metrics)
+            return Observe(metrics, activation, method, args);
+        return IncomingGrainCallContext<TGrain, TArgs, TResult>.Run(_filters, activation, method, args);
+    }
+
+    private static Task<TResult> Observe<TGrain, TArgs, TResult>(Metrics.GrainCallMetrics metrics, ActivationData activation, GrainMethod<TGrain, TArgs, TResult> method, TArgs args)
+        where TGrain : class, IGrain
+    {
+        var started = metrics.CallStarting();
+        var call = method.Invoke(activation.Instance!, args);
+        if (!call.IsCompleted)
+            return AwaitObservedAsync(metrics, activation, method, call, started);
+        metrics.CallEnded(activation.GrainClass.ClassType, activation.GrainId.Type, method, started, failed: !call.IsCompletedSuccessfully);
+        return call;
+    }
+
+    private static async Task<TResult> AwaitObservedAsync<TResult>(Metrics.GrainCallMetrics metrics, ActivationData activation, GrainMethod method, Task<TResult> call, long started)
+    {
+        try
+        {
+            var result = await call;
+            metrics.CallEnded(activation.GrainClass.ClassType, activation.GrainId.Type, method, started, failed: false);
+            return result;
+        }
+        catch
+        {
+            metrics.CallEnded(activation.GrainClass.ClassType, activation.GrainId.Type, method, started, failed: true);
+            throw;
+        }
+    }
+
+    private bool AnyFilterActive()
+    {
+        foreach (var filter in _filters)
+        {
+            if (filter.IsActive)
+                return true;
+        }
+
+        return false;
+    }
 
     private Task<TResult> WithTimeout<TResult>(Task<TResult> call, GrainReference target, GrainMethod method)
         => call.IsCompleted || _responseTimeout == Timeout.InfiniteTimeSpan ? call : AwaitWithTimeoutAsync(call, target, method);

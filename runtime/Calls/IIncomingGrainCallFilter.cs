@@ -7,6 +7,13 @@ namespace OrleansSync.Runtime;
 public interface IIncomingGrainCallFilter
 {
     Task Invoke(IIncomingGrainCallContext context);
+
+    /// <summary>
+    /// False while the filter has nothing to do (the dashboard's metrics, while nobody watches). When no filter is
+    /// active a call skips the filters altogether: no context is made for it, so an idle filter costs the call only
+    /// this read.
+    /// </summary>
+    bool IsActive => true;
 }
 
 public interface IIncomingGrainCallContext

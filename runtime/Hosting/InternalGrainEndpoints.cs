@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansSync.Runtime.Calls;
+using OrleansSync.Runtime.Metrics;
 
 namespace OrleansSync.Runtime.Hosting;
 
@@ -20,8 +21,33 @@ public static class InternalGrainEndpoints
 {
     public const string Pattern = "/internal/grains/{grainInterface}/{methodInterface}/{methodName}";
 
+    public const string StatsPath = "/internal/silo/stats";
+
     public static IEndpointConventionBuilder MapInternalGrainEndpoints(this IEndpointRouteBuilder endpoints)
         => endpoints.MapPost(Pattern, HandleAsync).ExcludeFromDescription();
+
+    /// <summary>
+    /// <c>GET /internal/silo/stats?seconds=60</c>: this silo's <see cref="SiloStatsSnapshot"/>, for the silo serving the
+    /// dashboard. Asking counts as watching: collection runs here too until nobody has asked for a watch window.
+    /// </summary>
+    public static IEndpointConventionBuilder MapInternalSiloStats(this IEndpointRouteBuilder endpoints)
+        => endpoints.MapGet(StatsPath, HandleStatsAsync).ExcludeFromDescription();
+
+    private static async Task HandleStatsAsync(HttpContext http)
+    {
+        var services = http.RequestServices;
+        if (!IsAuthorized(http.Request, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterSecret))
+        {
+            await Problem(http, StatusCodes.Status401Unauthorized, "Cluster secret required", "Internal endpoints accept only nodes of this cluster.");
+            return;
+        }
+
+        services.GetRequiredService<DashboardWatch>().Touch();
+        var seconds = int.TryParse(http.Request.Query["seconds"], out var asked) ? asked : 60;
+        var snapshot = services.GetRequiredService<SiloStats>().Read(seconds);
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        await http.Response.WriteAsJsonAsync(snapshot, SiloStatsJsonContext.Default.SiloStatsSnapshot, contentType: null, http.RequestAborted);
+    }
 
     private static async Task HandleAsync(HttpContext http)
     {

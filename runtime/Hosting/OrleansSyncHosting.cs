@@ -12,6 +12,7 @@ using OrleansSync.Runtime.Activation;
 using OrleansSync.Runtime.Calls;
 using OrleansSync.Runtime.Cluster;
 using OrleansSync.Runtime.Inbox;
+using OrleansSync.Runtime.Metrics;
 using OrleansSync.Runtime.Outbox;
 using OrleansSync.Runtime.Postgres;
 using OrleansSync.Runtime.Reminders;
@@ -61,6 +62,7 @@ public static class OrleansSyncHosting
         services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<SiloRuntime>().GrainFactory);
         services.AddSingleton<IClusterClient>(sp => sp.GetRequiredService<SiloRuntime>().GrainFactory);
         services.AddSingleton<IClusterStatus, ClusterStatus>();
+        AddMetrics(services);
         services.AddSingleton<InboxSignal>();
         services.AddSingleton<IInbox, InboxWriter>();
         services.AddSingleton<IInboxMonitor>(sp => sp.GetRequiredService<IInboxStore>());
@@ -137,11 +139,15 @@ public static class OrleansSyncHosting
         return services;
     }
 
-    /// <summary>Maps the internal grain-call endpoints (in a cluster) and <c>GET /health</c>.</summary>
+    /// <summary>Maps the internal grain-call and silo-stats endpoints (in a cluster) and <c>GET /health</c>.</summary>
     public static IEndpointRouteBuilder MapSiloEndpoints(this IEndpointRouteBuilder endpoints)
     {
         if (endpoints.ServiceProvider.GetService<RemoteGrainCallTransport>() is not null)
+        {
             endpoints.MapInternalGrainEndpoints();
+            endpoints.MapInternalSiloStats();
+        }
+
         endpoints.MapHealthChecks("/health");
         return endpoints;
     }
@@ -157,6 +163,7 @@ public static class OrleansSyncHosting
         AddValidated<ReminderOptions>(services, configuration, ReminderOptions.SectionName, ReminderOptions.Validate);
         AddValidated<InboxOptions>(services, configuration, InboxOptions.SectionName, InboxOptions.Validate);
         AddValidated<OutboxOptions>(services, configuration, OutboxOptions.SectionName, OutboxOptions.Validate);
+        AddValidated<DashboardWatchOptions>(services, configuration, DashboardWatchOptions.SectionName, DashboardWatchOptions.Validate);
         services.AddOptions<GrainSerializationOptions>();
     }
 
@@ -167,6 +174,30 @@ public static class OrleansSyncHosting
             .Bind(configuration.GetSection(section))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<TOptions>>(new DelegateOptionsValidator<TOptions>(validate));
+    }
+
+    /// <summary>
+    /// What the dashboard reads of a silo: the watch that switches collection on and off, the per-call metrics (an
+    /// incoming-call filter, inactive while nobody watches), CPU sampling, and the stats of this silo and the others.
+    /// </summary>
+    private static void AddMetrics(IServiceCollection services)
+    {
+        services.AddSingleton<ProcessSampler>();
+        services.AddSingleton<DashboardWatch>();
+        services.AddSingleton<GrainCallMetrics>();
+        services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<GrainCallMetrics>());
+        services.AddSingleton(sp => new SiloStats(
+            sp.GetRequiredService<SiloRuntime>(),
+            sp.GetRequiredService<ProcessSampler>(),
+            sp.GetRequiredService<DashboardWatch>(),
+            sp.GetRequiredService<GrainCallMetrics>(),
+            sp.GetServices<ISiloStatsContributor>()));
+        services.AddSingleton(sp => new ClusterStatsReader(
+            sp.GetRequiredService<IClusterStatus>(),
+            sp.GetRequiredService<SiloStats>(),
+            sp.GetService<IHttpClientFactory>(),
+            sp.GetRequiredService<IOptions<ClusterOptions>>(),
+            sp.GetRequiredService<DashboardWatch>()));
     }
 
     /// <summary>The outbox's writer and monitor, on every node; its store comes with the mode.</summary>

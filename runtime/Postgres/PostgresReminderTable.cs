@@ -49,6 +49,22 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, TimePro
           AND EXISTS (SELECT 1 FROM fence)
         """;
 
+    // For operators: counted in the database; the late and the soon are ranges of the due-time index.
+    private const string CountSql = """
+        SELECT count(*),
+               count(*) FILTER (WHERE next_due_at < @late_before),
+               count(*) FILTER (WHERE next_due_at >= @late_before AND next_due_at < @soon_before)
+        FROM reminders
+        """;
+
+    // A page in due order through reminders_by_due (0007), ties broken by the key, so that pages never overlap.
+    private const string PageSql = $"""
+        SELECT {Columns} FROM reminders
+        WHERE next_due_at >= @from AND next_due_at < @until
+        ORDER BY next_due_at, grain_type, grain_key, reminder_name
+        LIMIT @take OFFSET @skip
+        """;
+
     public async Task<IReadOnlyList<ReminderEntry>> ReadAsync(GrainId grainId)
     {
         await using var command = dataSource.CreateCommand(ReadGrainSql);
@@ -107,6 +123,32 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, TimePro
         return await command.ExecuteNonQueryAsync() == 1;
     }
 
+    public async Task<ReminderCounts> CountAsync(DateTimeOffset lateBefore, DateTimeOffset dueSoonBefore, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(CountSql);
+        command.Parameters.Add(new NpgsqlParameter("late_before", NpgsqlDbType.TimestampTz) { Value = lateBefore });
+        command.Parameters.Add(new NpgsqlParameter("soon_before", NpgsqlDbType.TimestampTz) { Value = dueSoonBefore });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new ReminderCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    public async Task<IReadOnlyList<ReminderEntry>> ReadPageAsync(ReminderPage page, CancellationToken cancellationToken = default)
+    {
+        var (from, until) = page.Filter switch
+        {
+            ReminderFilter.Late => (DateTimeOffset.MinValue, page.LateBefore),
+            ReminderFilter.DueSoon => (page.LateBefore, page.DueSoonBefore),
+            _ => (DateTimeOffset.MinValue, DateTimeOffset.MaxValue),
+        };
+        await using var command = dataSource.CreateCommand(PageSql);
+        command.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = from });
+        command.Parameters.Add(new NpgsqlParameter("until", NpgsqlDbType.TimestampTz) { Value = until });
+        command.Parameters.AddWithValue("take", page.Take);
+        command.Parameters.AddWithValue("skip", page.Skip);
+        return await ReadEntriesAsync(command, cancellationToken);
+    }
+
     private static void AddKey(NpgsqlCommand command, GrainId grainId, string? name = null)
     {
         command.Parameters.AddWithValue("type", grainId.Type.Value);
@@ -115,11 +157,11 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, TimePro
             command.Parameters.AddWithValue("name", name);
     }
 
-    private static async Task<IReadOnlyList<ReminderEntry>> ReadEntriesAsync(NpgsqlCommand command)
+    private static async Task<IReadOnlyList<ReminderEntry>> ReadEntriesAsync(NpgsqlCommand command, CancellationToken cancellationToken = default)
     {
         var entries = new List<ReminderEntry>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             entries.Add(new ReminderEntry(
                 new GrainId(new GrainType(reader.GetString(0)), reader.GetString(1)),

@@ -72,6 +72,30 @@ internal sealed class InMemoryReminderTable(InMemoryPartitionLeaseTable leases, 
         }
     }
 
+    public Task<ReminderCounts> CountAsync(DateTimeOffset lateBefore, DateTimeOffset dueSoonBefore, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            var late = _byDue.TakeWhile(d => d.Due < lateBefore).LongCount();
+            var soon = _byDue.Skip((int)late).TakeWhile(d => d.Due < dueSoonBefore).LongCount();
+            return Task.FromResult(new ReminderCounts(_byDue.Count, late, soon));
+        }
+    }
+
+    public Task<IReadOnlyList<ReminderEntry>> ReadPageAsync(ReminderPage page, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IEnumerable<(DateTimeOffset Due, GrainId Grain, string Name)> inOrder = page.Filter switch
+            {
+                ReminderFilter.Late => _byDue.TakeWhile(d => d.Due < page.LateBefore),
+                ReminderFilter.DueSoon => _byDue.SkipWhile(d => d.Due < page.LateBefore).TakeWhile(d => d.Due < page.DueSoonBefore),
+                _ => _byDue,
+            };
+            return Task.FromResult<IReadOnlyList<ReminderEntry>>(inOrder.Skip(page.Skip).Take(page.Take).Select(d => _reminders[(d.Grain, d.Name)]).ToList());
+        }
+    }
+
     private void Add(ReminderEntry entry)
     {
         _reminders[(entry.GrainId, entry.Name)] = entry;

@@ -37,7 +37,7 @@ public sealed class PostgresStateTests : GrainStorageContract
         await reader.ReadAsync();
         Assert.Equal(reader.GetInt64(1), reader.GetInt64(0));
         var scripts = typeof(OrleansSync.Runtime.Grain).Assembly.GetManifestResourceNames().Count(n => n.StartsWith("OrleansSync.Runtime.Migrations.", StringComparison.Ordinal));
-        Assert.Equal(6, scripts);
+        Assert.Equal(7, scripts);
         Assert.Equal(scripts, reader.GetInt64(0));
     }
 }

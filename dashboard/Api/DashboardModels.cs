@@ -1,0 +1,139 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OrleansSync.Clients.HubSpot;
+using OrleansSync.Clients.QuickBooks;
+using OrleansSync.GrainInterfaces;
+using OrleansSync.Runtime.Cluster;
+
+namespace OrleansSync.Dashboard.Api;
+
+// What the dashboard's JSON endpoints answer: ../notes/dashboard-contract.md, field for field.
+
+/// <summary>How the caller got in (<c>key</c>, <c>basic</c>, <c>anonymous</c>) and as whom.</summary>
+public sealed record DashboardAuth(string Mode, string? User);
+
+/// <summary><c>GET /dashboard/api/overview</c>: the cluster at a glance.</summary>
+public sealed record Overview(
+    DateTimeOffset Now,
+    string Mode,
+    DashboardAuth Auth,
+    bool DevMode,
+    IReadOnlyList<SiloRow> Silos,
+    int PartitionCount,
+    IReadOnlyList<string?> PartitionOwners,
+    IReadOnlyList<ActivationsOfType> ActivationsByType);
+
+/// <summary>
+/// One silo: what the membership table says, and what it says of itself (CPU while watched, memory) — null, with the
+/// <see cref="Problem"/>, when it did not answer in time or is gone.
+/// </summary>
+public sealed record SiloRow(
+    string SiloId,
+    Uri Address,
+    SiloStatus Status,
+    DateTimeOffset StartedAt,
+    double UptimeSeconds,
+    double? CpuPercent,
+    long? MemoryBytes,
+    long? GcHeapBytes,
+    int PartitionsOwned,
+    int Activations,
+    DateTimeOffset LastHeartbeat,
+    bool Self,
+    string? Problem);
+
+/// <summary>Activations of one grain type, in all and per silo.</summary>
+public sealed record ActivationsOfType(string GrainType, int Total, IReadOnlyDictionary<string, int> BySilo);
+
+/// <summary><c>GET /dashboard/api/grains</c>: calls per second and latencies, cluster-wide.</summary>
+public sealed record GrainCalls(bool Collecting, DateTimeOffset? CollectingSince, IReadOnlyList<CallSecond> Seconds, IReadOnlyList<GrainTypeCalls> Types);
+
+/// <summary>Every grain call in one second, cluster-wide; <see cref="AverageMs"/> is null for a second without calls.</summary>
+public sealed record CallSecond(DateTimeOffset At, long Calls, long Exceptions, double? AverageMs);
+
+public sealed record GrainTypeCalls(string GrainType, double CallsPerSecond, double AverageMs, double? P99Ms, long Exceptions, IReadOnlyList<MethodCalls> Methods);
+
+public sealed record MethodCalls(string Method, double CallsPerSecond, double AverageMs, double? P99Ms, long Exceptions);
+
+/// <summary><c>GET /dashboard/api/reminders</c>: counts, and one page in due order.</summary>
+public sealed record Reminders(long Total, long Late, long DueSoon, IReadOnlyList<ReminderRow> Page);
+
+/// <summary>One reminder: <see cref="GrainId"/> is the grain's key.</summary>
+public sealed record ReminderRow(string GrainId, string GrainType, string Name, DateTimeOffset NextDue, TimeSpan Period, int Partition, bool Late);
+
+/// <summary><c>GET /dashboard/api/inbox</c>.</summary>
+public sealed record InboxView(IReadOnlyList<InboxPartition> Backlog, IReadOnlyList<DeadLetterRow> DeadLetters);
+
+public sealed record InboxPartition(int Partition, long Pending, long Dead, DateTimeOffset? OldestPendingReceivedAt);
+
+/// <summary>A dead letter without its payload; <see cref="Id"/> is "partition.sequence".</summary>
+public sealed record DeadLetterRow(string Id, string TenantId, string Source, string EventId, DateTimeOffset ReceivedAt, int Attempts, string? LastError);
+
+/// <summary>The answer to a replay.</summary>
+public sealed record ReplayAnswer(bool Replayed);
+
+/// <summary>
+/// One tenant (<c>GET /dashboard/api/tenants</c>). <see cref="Problem"/> says why parts are missing: the tenant's
+/// grains did not answer in time (busy with a long resync, say).
+/// </summary>
+public sealed record TenantRow(
+    long PortalId,
+    bool Installed,
+    string? CompanyCurrency,
+    ConnectionView? HubSpot,
+    HubSpotLimitUsage HubSpotBudget,
+    IReadOnlyList<AccountRow> Accounts,
+    SyncHealth Health,
+    string? Problem);
+
+public sealed record AccountRow(string RealmId, string? CompanyName, ConnectionView Connection, QuickBooksLimitUsage QuickBooksBudget, AccountSyncView? Sync);
+
+/// <summary>
+/// F22: deals whose invoice properties are written (in sync), left alone on purpose (excluded: another currency), and
+/// everything failing — each failure with its category, detail and how to retry it. <see cref="Failing"/> counts the failures.
+/// </summary>
+public sealed record SyncHealth(int InSync, int Excluded, int Failing, IReadOnlyList<SyncFailure> Failures);
+
+/// <summary>One failure: of what (<c>deals/123</c>, <c>quickbooks/9341…</c>, <c>hubspot</c>, <c>inbox/17.42</c>), which kind, why, since when, and the retry.</summary>
+public sealed record SyncFailure(string Record, string Category, string Detail, DateTimeOffset? Since, RetryAction Retry);
+
+/// <summary>What a retry does: <c>resync</c> (target: realm id), <c>deal-properties</c> (deal id), <c>dead-letter</c> (inbox id), <c>reconnect</c> (<c>hubspot</c> or a realm id).</summary>
+public sealed record RetryAction(string Kind, string Target);
+
+/// <summary>The answer to a retry: whether something was done, and what.</summary>
+public sealed record RetryDone(bool Done, string Detail);
+
+/// <summary>One invoice found (<c>GET /dashboard/api/invoices</c>).</summary>
+public sealed record InvoiceRow(
+    long PortalId,
+    string RealmId,
+    string InvoiceId,
+    string? DocNumber,
+    string? CustomerName,
+    InvoiceStatus Status,
+    string StatusLabel,
+    decimal TotalAmt,
+    decimal Balance,
+    string Currency,
+    DateOnly? DueDate,
+    IReadOnlyList<string> LinkedTo,
+    DateTimeOffset LastUpdated);
+
+/// <summary><c>event: tick</c> of the live stream.</summary>
+public sealed record LiveTick(DateTimeOffset Now);
+
+/// <summary>The dashboard's JSON, generated at build time: camelCase, enums as strings.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(Overview))]
+[JsonSerializable(typeof(GrainCalls))]
+[JsonSerializable(typeof(Reminders))]
+[JsonSerializable(typeof(InboxView))]
+[JsonSerializable(typeof(ReplayAnswer))]
+[JsonSerializable(typeof(IReadOnlyList<TenantRow>))]
+[JsonSerializable(typeof(RetryAction))]
+[JsonSerializable(typeof(RetryDone))]
+[JsonSerializable(typeof(IReadOnlyList<InvoiceRow>))]
+[JsonSerializable(typeof(InvoiceView))]
+[JsonSerializable(typeof(LiveTick))]
+[JsonSerializable(typeof(RateLimitUsage))]
+internal sealed partial class DashboardJsonContext : JsonSerializerContext;

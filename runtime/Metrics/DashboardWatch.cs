@@ -1,0 +1,168 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace OrleansSync.Runtime.Metrics;
+
+/// <summary>How long the dashboard's collection runs after its last request. Configuration section <c>Dashboard</c>.</summary>
+public sealed class DashboardWatchOptions
+{
+    public const string SectionName = "Dashboard";
+
+    /// <summary>Collection stops this long after the last dashboard request (environment: <c>Dashboard__WatchWindow</c>).</summary>
+    public TimeSpan WatchWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often CPU is sampled while someone watches (environment: <c>Dashboard__SampleInterval</c>).</summary>
+    public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    internal static ValidationResult? Validate(DashboardWatchOptions options)
+    {
+        if (options.SampleInterval < TimeSpan.FromMilliseconds(100) || options.SampleInterval > TimeSpan.FromSeconds(10))
+            return new ValidationResult("Dashboard:SampleInterval must be between 100 ms and 10 s.");
+        if (options.WatchWindow < options.SampleInterval)
+            return new ValidationResult("Dashboard:WatchWindow must be at least Dashboard:SampleInterval.");
+        return ValidationResult.Success;
+    }
+}
+
+/// <summary>
+/// Whether anyone is watching the dashboard. Every dashboard request (and every other silo's request for this silo's
+/// stats) calls <see cref="Touch"/>; the first switches collection on — per-call metrics, CPU sampling — and it switches
+/// itself off <see cref="DashboardWatchOptions.WatchWindow"/> after the last. The Orleans Dashboard's users complain
+/// that it costs CPU when nobody looks; here an unwatched silo pays one volatile read per grain call
+/// (<see cref="IsOn"/>), and no timer runs.
+/// </summary>
+public sealed class DashboardWatch : IDisposable
+{
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _sampleInterval;
+    private readonly long _window;
+    private readonly ProcessSampler _sampler;
+    private readonly Lock _lock = new();
+    private volatile bool _on;
+    private long _deadline;
+    private ITimer? _ticker;
+    private DateTimeOffset? _since;
+
+    public DashboardWatch(TimeProvider time, IOptions<DashboardWatchOptions> options, ProcessSampler sampler)
+    {
+        _time = time;
+        _sampleInterval = options.Value.SampleInterval;
+        _window = (long)(options.Value.WatchWindow.TotalSeconds * time.TimestampFrequency);
+        _sampler = sampler;
+    }
+
+    /// <summary>True while someone watches: the one read an unwatched grain call pays.</summary>
+    public bool IsOn => _on;
+
+    /// <summary>Since when collection runs; null while it does not.</summary>
+    public DateTimeOffset? WatchedSince
+    {
+        get
+        {
+            lock (_lock)
+                return _since;
+        }
+    }
+
+    /// <summary>Someone looked: collection runs (or goes on running) for another watch window.</summary>
+    public void Touch()
+    {
+        Volatile.Write(ref _deadline, _time.GetTimestamp() + _window);
+        if (_on)
+            return;
+        lock (_lock)
+        {
+            if (_on)
+                return;
+            _since = _time.GetUtcNow();
+            _sampler.Start();
+            _ticker = _time.CreateTimer(_ => Tick(), null, _sampleInterval, _sampleInterval);
+            _on = true;
+        }
+    }
+
+    private void Tick()
+    {
+        lock (_lock)
+        {
+            if (!_on)
+                return;
+            if (_time.GetTimestamp() >= Volatile.Read(ref _deadline))
+            {
+                // Nobody looked for a whole window: back to one read per call, and no timer.
+                _on = false;
+                _since = null;
+                _ticker?.Dispose();
+                _ticker = null;
+                _sampler.Stop();
+                return;
+            }
+        }
+
+        _sampler.Sample();
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _on = false;
+            _ticker?.Dispose();
+            _ticker = null;
+        }
+    }
+}
+
+/// <summary>
+/// This process's CPU use: processor time used between two samples, over the wall time between them and the cores
+/// the process may use. Sampled only while someone watches the dashboard.
+/// </summary>
+public sealed class ProcessSampler(TimeProvider time)
+{
+    private readonly Lock _lock = new();
+    private TimeSpan _lastCpu;
+    private long _lastTimestamp;
+    private double? _cpuPercent;
+
+    /// <summary>CPU use over the last sample interval, 0–100 % of the machine; null before the first interval ends.</summary>
+    public double? CpuPercent
+    {
+        get
+        {
+            lock (_lock)
+                return _cpuPercent;
+        }
+    }
+
+    internal void Start()
+    {
+        lock (_lock)
+        {
+            _lastCpu = Environment.CpuUsage.TotalTime;
+            _lastTimestamp = time.GetTimestamp();
+            _cpuPercent = null;
+        }
+    }
+
+    internal void Sample()
+    {
+        var cpu = Environment.CpuUsage.TotalTime;
+        var now = time.GetTimestamp();
+        lock (_lock)
+        {
+            var wall = time.GetElapsedTime(_lastTimestamp, now);
+            if (wall <= TimeSpan.Zero)
+                return;
+            var used = (cpu - _lastCpu) / (wall * Environment.ProcessorCount);
+            _cpuPercent = Math.Round(Math.Clamp(used * 100, 0, 100), 1);
+            _lastCpu = cpu;
+            _lastTimestamp = now;
+        }
+    }
+
+    internal void Stop()
+    {
+        lock (_lock)
+            _cpuPercent = null;
+    }
+}
