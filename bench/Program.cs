@@ -12,7 +12,7 @@ using OrleansSync.Bench.Webhooks;
 // dotnet run -c Release --project bench -- realtime  change in QuickBooks → deal property in HubSpot, 50 tenants, 100 and 1,000 changes/s
 //                                                     (realtime cluster: 2 silos on PostgreSQL instead of the single-process default)
 // dotnet run -c Release --project bench -- ingest    signed webhooks acknowledged per second, api node and 2 silos on PostgreSQL
-// dotnet run -c Release --project bench -- all       calls and cluster
+// dotnet run -c Release --project bench -- all       calls, dashboard and cluster
 var what = args.FirstOrDefault() ?? "all";
 var inProcess = ManualConfig.Create(DefaultConfig.Instance)
     .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(10))
