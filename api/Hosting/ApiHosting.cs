@@ -75,7 +75,7 @@ public static class ApiHosting
         app.UseAuthentication();
         app.UseAuthorization();
         if (app.Services.GetService<GeneratedAdminKey>() is { } generated && app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.AdminKeys.Contains(generated.Value))
-            app.Logger.LogWarning("No Api:AdminKeys configured. The operator API key for this run is {AdminKey} (send it as 'Authorization: Bearer <key>').", generated.Value);
+            app.Logger.LogWarning("No Api:AdminKeys configured. The operator API key for this run is {AdminKey} (send it as 'Authorization: Bearer <key>'; the dashboard: /dashboard/?key={AdminKey}).", generated.Value, generated.Value);
         return app;
     }
 
