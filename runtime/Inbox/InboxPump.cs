@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansSync.Runtime.Cluster;
 using OrleansSync.Runtime.Hosting;
 
 namespace OrleansSync.Runtime.Inbox;
@@ -29,9 +30,7 @@ internal sealed partial class InboxPump(
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
 
     private readonly InboxOptions _options = options.Value;
-    private readonly Dictionary<int, Drain> _drains = [];
-    private readonly Lock _drainsLock = new();
-    private SemaphoreSlim? _concurrency;
+    private PartitionDrains? _drains;
     private IInboxHandler? _handler;
     private DateTimeOffset _lastPurge;
 
@@ -44,47 +43,9 @@ internal sealed partial class InboxPump(
             return;
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, control.Killed);
-        using var concurrency = new SemaphoreSlim(_options.MaxConcurrentPartitions);
-        _concurrency = concurrency;
-        var wakeUps = signal.Listen();
-        using var timer = new PeriodicTimer(_options.PollInterval, runtime.Time);
-        try
-        {
-            await control.WhenStarted.WaitAsync(stop.Token);
-            var poll = timer.WaitForNextTickAsync(stop.Token).AsTask();
-            var woken = wakeUps.WaitToReadAsync(stop.Token).AsTask();
-            await PollAsync(stop.Token);
-            while (true)
-            {
-                await Task.WhenAny(poll, woken);
-                await control.WaitWhilePausedAsync(stop.Token);
-
-                if (woken.IsCompleted)
-                {
-                    await woken;
-                    while (wakeUps.TryRead(out var partition))
-                        Start(partition, stop.Token);
-                    woken = wakeUps.WaitToReadAsync(stop.Token).AsTask();
-                }
-
-                if (poll.IsCompleted)
-                {
-                    if (!await poll)
-                        break;
-                    await PollAsync(stop.Token);
-                    poll = timer.WaitForNextTickAsync(stop.Token).AsTask();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
-
-        Task[] running;
-        lock (_drainsLock)
-            running = _drains.Values.Select(d => d.Task).ToArray();
-        await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        using var drains = new PartitionDrains(runtime.Partitions, _options.MaxConcurrentPartitions, DeliverAsync, LogDrainFailed);
+        _drains = drains;
+        await drains.RunAsync(control, runtime.Time, _options.PollInterval, signal.Listen(), PollAsync, stoppingToken);
     }
 
     private async Task PollAsync(CancellationToken cancellationToken)
@@ -95,7 +56,7 @@ internal sealed partial class InboxPump(
             if (owned.Count > 0)
             {
                 foreach (var partition in await store.PartitionsWithPendingAsync(owned, cancellationToken))
-                    Start(partition, cancellationToken);
+                    _drains!.Start(partition, cancellationToken);
             }
 
             var now = runtime.Time.GetUtcNow();
@@ -110,75 +71,6 @@ internal sealed partial class InboxPump(
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             LogPollFailed(exception);
-        }
-    }
-
-    /// <summary>Drains a partition, unless a drain is already running there — then that drain goes round once more.</summary>
-    private void Start(int partition, CancellationToken cancellationToken)
-    {
-        if (!runtime.Partitions.IsOwned(partition))
-            return;
-
-        lock (_drainsLock)
-        {
-            if (_drains.TryGetValue(partition, out var running))
-            {
-                running.Again = true;
-                return;
-            }
-
-            var drain = new Drain();
-            _drains[partition] = drain;
-            drain.Task = Task.Run(() => DrainAsync(partition, drain, cancellationToken), CancellationToken.None);
-        }
-    }
-
-    private async Task DrainAsync(int partition, Drain drain, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _concurrency!.WaitAsync(cancellationToken);
-            try
-            {
-                while (true)
-                {
-                    lock (_drainsLock)
-                        drain.Again = false;
-
-                    if (!runtime.Partitions.TryEnterWork(partition))
-                        return;
-                    try
-                    {
-                        await DeliverAsync(partition, cancellationToken);
-                    }
-                    finally
-                    {
-                        runtime.Partitions.ExitWork(partition);
-                    }
-
-                    lock (_drainsLock)
-                    {
-                        if (!drain.Again)
-                            return;
-                    }
-                }
-            }
-            finally
-            {
-                _concurrency.Release();
-            }
-        }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogDrainFailed(exception, partition);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            lock (_drainsLock)
-                _drains.Remove(partition);
         }
     }
 
@@ -298,13 +190,6 @@ internal sealed partial class InboxPump(
         await store.MarkFailedAsync(message.Id, attempts, error, retryAt, now);
         LogRetrying(exception, message.Id, message.Source, message.EventId, attempts, retryAt);
         return false;
-    }
-
-    private sealed class Drain
-    {
-        public Task Task { get; set; } = Task.CompletedTask;
-
-        public bool Again { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No IInboxHandler is registered: inbox events are recorded but not delivered")]

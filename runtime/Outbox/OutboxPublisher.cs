@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansSync.Runtime.Cluster;
 using OrleansSync.Runtime.Hosting;
 
 namespace OrleansSync.Runtime.Outbox;
@@ -31,57 +32,17 @@ internal sealed partial class OutboxPublisher(
 
     private readonly OutboxOptions _options = options.Value;
     private readonly IOutboxSubscriber[] _subscribers = subscribers.ToArray();
-    private readonly Dictionary<int, Drain> _drains = [];
-    private readonly Lock _drainsLock = new();
 
     // Events being retried, with the subscribers that already took them.
     private readonly ConcurrentDictionary<long, PartlyPublished> _partlyPublished = new();
-    private SemaphoreSlim? _concurrency;
+    private PartitionDrains? _drains;
     private DateTimeOffset _lastPurge;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, control.Killed);
-        using var concurrency = new SemaphoreSlim(_options.MaxConcurrentPartitions);
-        _concurrency = concurrency;
-        var wakeUps = signal.Listen();
-        using var timer = new PeriodicTimer(_options.PollInterval, runtime.Time);
-        try
-        {
-            await control.WhenStarted.WaitAsync(stop.Token);
-            var poll = timer.WaitForNextTickAsync(stop.Token).AsTask();
-            var woken = wakeUps.WaitToReadAsync(stop.Token).AsTask();
-            await PollAsync(stop.Token);
-            while (true)
-            {
-                await Task.WhenAny(poll, woken);
-                await control.WaitWhilePausedAsync(stop.Token);
-
-                if (woken.IsCompleted)
-                {
-                    await woken;
-                    while (wakeUps.TryRead(out var partition))
-                        Start(partition, stop.Token);
-                    woken = wakeUps.WaitToReadAsync(stop.Token).AsTask();
-                }
-
-                if (poll.IsCompleted)
-                {
-                    if (!await poll)
-                        break;
-                    await PollAsync(stop.Token);
-                    poll = timer.WaitForNextTickAsync(stop.Token).AsTask();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
-
-        Task[] running;
-        lock (_drainsLock)
-            running = _drains.Values.Select(d => d.Task).ToArray();
-        await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        using var drains = new PartitionDrains(runtime.Partitions, _options.MaxConcurrentPartitions, PublishPartitionAsync, LogDrainFailed);
+        _drains = drains;
+        await drains.RunAsync(control, runtime.Time, _options.PollInterval, signal.Listen(), PollAsync, stoppingToken);
     }
 
     private async Task PollAsync(CancellationToken cancellationToken)
@@ -93,7 +54,7 @@ internal sealed partial class OutboxPublisher(
             if (owned.Count > 0)
             {
                 foreach (var partition in await store.PartitionsWithPendingAsync(owned, cancellationToken))
-                    Start(partition, cancellationToken);
+                    _drains!.Start(partition, cancellationToken);
             }
 
             var now = runtime.Time.GetUtcNow();
@@ -121,75 +82,6 @@ internal sealed partial class OutboxPublisher(
         {
             if (!ownedSet.Contains(partly.Partition))
                 _partlyPublished.TryRemove(id, out _);
-        }
-    }
-
-    /// <summary>Drains a partition, unless a drain is already running there — then that drain goes round once more.</summary>
-    private void Start(int partition, CancellationToken cancellationToken)
-    {
-        if (!runtime.Partitions.IsOwned(partition))
-            return;
-
-        lock (_drainsLock)
-        {
-            if (_drains.TryGetValue(partition, out var running))
-            {
-                running.Again = true;
-                return;
-            }
-
-            var drain = new Drain();
-            _drains[partition] = drain;
-            drain.Task = Task.Run(() => DrainAsync(partition, drain, cancellationToken), CancellationToken.None);
-        }
-    }
-
-    private async Task DrainAsync(int partition, Drain drain, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _concurrency!.WaitAsync(cancellationToken);
-            try
-            {
-                while (true)
-                {
-                    lock (_drainsLock)
-                        drain.Again = false;
-
-                    if (!runtime.Partitions.TryEnterWork(partition))
-                        return;
-                    try
-                    {
-                        await PublishPartitionAsync(partition, cancellationToken);
-                    }
-                    finally
-                    {
-                        runtime.Partitions.ExitWork(partition);
-                    }
-
-                    lock (_drainsLock)
-                    {
-                        if (!drain.Again)
-                            return;
-                    }
-                }
-            }
-            finally
-            {
-                _concurrency.Release();
-            }
-        }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogDrainFailed(exception, partition);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            lock (_drainsLock)
-                _drains.Remove(partition);
         }
     }
 
@@ -311,13 +203,6 @@ internal sealed partial class OutboxPublisher(
         await store.MarkFailedAsync(published.Id, attempts, error, retryAt, now);
         LogRetrying(failure.Exception, published.Id, published.Topic, published.Key, subscriber, attempts, retryAt);
         return false;
-    }
-
-    private sealed class Drain
-    {
-        public Task Task { get; set; } = Task.CompletedTask;
-
-        public bool Again { get; set; }
     }
 
     private sealed record PartlyPublished(int Partition, bool[] Took);
