@@ -66,7 +66,12 @@ internal sealed class ClusterView(
         var window = GrainCallWindow.Merge([.. silos.Where(s => s.Stats is not null).Select(s => s.Stats!.Calls)]);
 
         var perSecond = window.Seconds
-            .Select(s => new CallSecond(DateTimeOffset.FromUnixTimeSeconds(s.At), s.Calls, s.Exceptions, s.Calls == 0 ? null : Milliseconds(s.TotalNanoseconds / (double)s.Calls)))
+            .Select(s => new CallSecond(
+                DateTimeOffset.FromUnixTimeSeconds(s.At),
+                s.Calls,
+                s.Exceptions,
+                s.TimedWeight == 0 ? null : Milliseconds(s.TotalNanoseconds / (double)s.TimedWeight),
+                LatencyHistogram.Percentile(s.Histogram, 0.99, s.MaxNanoseconds)))
             .ToList();
         var types = window.Methods
             .GroupBy(m => m.GrainType)
@@ -77,11 +82,11 @@ internal sealed class ClusterView(
                 return new GrainTypeCalls(
                     g.Key,
                     Rate(calls, seconds),
-                    Milliseconds(g.Sum(m => m.TotalNanoseconds) / (double)calls),
+                    Average(g.Sum(m => m.TotalNanoseconds), g.Sum(m => m.TimedWeight)),
                     LatencyHistogram.Percentile(histogram, 0.99, g.Max(m => m.MaxNanoseconds)),
                     g.Sum(m => m.Exceptions),
                     g.OrderByDescending(m => m.Calls)
-                        .Select(m => new MethodCalls(m.Method, Rate(m.Calls, seconds), Milliseconds(m.TotalNanoseconds / (double)m.Calls), LatencyHistogram.Percentile(m.Histogram, 0.99, m.MaxNanoseconds), m.Exceptions))
+                        .Select(m => new MethodCalls(m.Method, Rate(m.Calls, seconds), Average(m.TotalNanoseconds, m.TimedWeight), LatencyHistogram.Percentile(m.Histogram, 0.99, m.MaxNanoseconds), m.Exceptions))
                         .ToList());
             })
             .OrderByDescending(t => t.CallsPerSecond)
@@ -95,6 +100,9 @@ internal sealed class ClusterView(
         => stats.ReadAsync(seconds, options.Value.SiloStatsTimeout, cancellationToken);
 
     private static double Rate(long calls, int seconds) => Math.Round(calls / (double)seconds, 2);
+
+    /// <summary>The average of timed calls in milliseconds (0 before any call was timed).</summary>
+    private static double Average(long totalNanoseconds, long timedWeight) => timedWeight == 0 ? 0 : Milliseconds(totalNanoseconds / (double)timedWeight);
 
     private static double Milliseconds(double nanoseconds) => Math.Round(nanoseconds / 1e6, 3);
 }

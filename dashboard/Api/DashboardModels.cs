@@ -48,8 +48,8 @@ public sealed record ActivationsOfType(string GrainType, int Total, IReadOnlyDic
 /// <summary><c>GET /dashboard/api/grains</c>: calls per second and latencies, cluster-wide.</summary>
 public sealed record GrainCalls(bool Collecting, DateTimeOffset? CollectingSince, IReadOnlyList<CallSecond> Seconds, IReadOnlyList<GrainTypeCalls> Types);
 
-/// <summary>Every grain call in one second, cluster-wide; <see cref="AverageMs"/> is null for a second without calls.</summary>
-public sealed record CallSecond(DateTimeOffset At, long Calls, long Exceptions, double? AverageMs);
+/// <summary>Every grain call in one second, cluster-wide; <see cref="AverageMs"/> and <see cref="P99Ms"/> are null for a second without timed calls.</summary>
+public sealed record CallSecond(DateTimeOffset At, long Calls, long Exceptions, double? AverageMs, double? P99Ms);
 
 public sealed record GrainTypeCalls(string GrainType, double CallsPerSecond, double AverageMs, double? P99Ms, long Exceptions, IReadOnlyList<MethodCalls> Methods);
 

@@ -28,6 +28,13 @@ internal sealed class GrainClass
 
     public bool IsRemindable => typeof(IRemindable).IsAssignableFrom(ClassType);
 
+    /// <summary>
+    /// The dashboard's call statistics of this class's methods, by <see cref="GrainMethod.Ordinal"/>: how a watched call
+    /// finds them without a dictionary lookup. Filled and replaced (never changed in place) by
+    /// <see cref="Metrics.GrainCallMetrics"/>.
+    /// </summary>
+    public Metrics.MethodCallStats?[] CallStats = [];
+
     public static GrainClass Create(Type classType)
     {
         if (!typeof(Grain).IsAssignableFrom(classType) || classType.IsAbstract)

@@ -137,37 +137,11 @@ internal sealed class SiloRuntime
     public Task<TResult> Execute<TGrain, TArgs, TResult>(ActivationData activation, GrainMethod<TGrain, TArgs, TResult> method, TArgs args)
         where TGrain : class, IGrain
     {
+        if (_metricsAlone is { } metrics)
+            return metrics.IsActive ? metrics.Observe(activation.GrainClass, method, activation.Instance!, args) : method.Invoke(activation.Instance!, args);
         if (_filters.Length == 0 || !AnyFilterActive())
             return method.Invoke(activation.Instance!, args);
-        if (_metricsAlone is { } metrics)
-            return Observe(metrics, activation, method, args);
         return IncomingGrainCallContext<TGrain, TArgs, TResult>.Run(_filters, activation, method, args);
-    }
-
-    private static Task<TResult> Observe<TGrain, TArgs, TResult>(Metrics.GrainCallMetrics metrics, ActivationData activation, GrainMethod<TGrain, TArgs, TResult> method, TArgs args)
-        where TGrain : class, IGrain
-    {
-        var started = metrics.CallStarting();
-        var call = method.Invoke(activation.Instance!, args);
-        if (!call.IsCompleted)
-            return AwaitObservedAsync(metrics, activation, method, call, started);
-        metrics.CallEnded(activation.GrainClass.ClassType, activation.GrainId.Type, method, started, failed: !call.IsCompletedSuccessfully);
-        return call;
-    }
-
-    private static async Task<TResult> AwaitObservedAsync<TResult>(Metrics.GrainCallMetrics metrics, ActivationData activation, GrainMethod method, Task<TResult> call, long started)
-    {
-        try
-        {
-            var result = await call;
-            metrics.CallEnded(activation.GrainClass.ClassType, activation.GrainId.Type, method, started, failed: false);
-            return result;
-        }
-        catch
-        {
-            metrics.CallEnded(activation.GrainClass.ClassType, activation.GrainId.Type, method, started, failed: true);
-            throw;
-        }
     }
 
     private bool AnyFilterActive()

@@ -8,8 +8,11 @@ namespace OrleansSync.Runtime;
 /// </summary>
 public abstract class GrainMethod
 {
+    private static int s_count;
+
     private protected GrainMethod(Type interfaceType, string name)
     {
+        Ordinal = Interlocked.Increment(ref s_count) - 1;
         InterfaceType = interfaceType;
         InterfaceName = GrainInterfaceRegistry.WireNameOf(interfaceType);
         Name = name;
@@ -23,6 +26,9 @@ public abstract class GrainMethod
 
     /// <summary>The method's name on the wire, unique within its interface.</summary>
     public string Name { get; }
+
+    /// <summary>A number unique to this method in the process, from 0 up: an index into per-method tables.</summary>
+    internal int Ordinal { get; }
 
     public override string ToString() => $"{InterfaceType.Name}.{Name}";
 

@@ -40,6 +40,7 @@ public sealed class DashboardWatch : IDisposable
     private readonly Lock _lock = new();
     private volatile bool _on;
     private long _deadline;
+    private readonly List<Action<bool>> _listeners = [];
     private ITimer? _ticker;
     private DateTimeOffset? _since;
 
@@ -78,6 +79,7 @@ public sealed class DashboardWatch : IDisposable
             _sampler.Start();
             _ticker = _time.CreateTimer(_ => Tick(), null, _sampleInterval, _sampleInterval);
             _on = true;
+            Tell(on: true);
         }
     }
 
@@ -95,6 +97,7 @@ public sealed class DashboardWatch : IDisposable
                 _ticker?.Dispose();
                 _ticker = null;
                 _sampler.Stop();
+                Tell(on: false);
                 return;
             }
         }
@@ -102,14 +105,36 @@ public sealed class DashboardWatch : IDisposable
         _sampler.Sample();
     }
 
+    /// <summary>
+    /// Tells <paramref name="changed"/> when collection starts (true) and stops (false) — at once if it runs now. Called
+    /// under the watch's lock: a listener must not call back into the watch.
+    /// </summary>
+    internal void Listen(Action<bool> changed)
+    {
+        lock (_lock)
+        {
+            _listeners.Add(changed);
+            if (_on)
+                changed(true);
+        }
+    }
+
     public void Dispose()
     {
         lock (_lock)
         {
+            if (_on)
+                Tell(on: false);
             _on = false;
             _ticker?.Dispose();
             _ticker = null;
         }
+    }
+
+    private void Tell(bool on)
+    {
+        foreach (var listener in _listeners)
+            listener(on);
     }
 }
 

@@ -1,37 +1,56 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using OrleansSync.Runtime.Activation;
 
 namespace OrleansSync.Runtime.Metrics;
 
 /// <summary>
 /// The incoming-call filter behind the dashboard's grain views: per grain type and method, in per-second buckets of
-/// the last <see cref="MethodCallStats.RingSeconds"/> seconds, the calls, their total and longest time, the exceptions
-/// and a latency histogram (for p99). It records only while <see cref="DashboardWatch.IsOn"/>; otherwise it is
+/// the last <see cref="MethodCallStats.RingSeconds"/> seconds, the calls, the exceptions, their time and a latency
+/// histogram (for p99). It records only while <see cref="DashboardWatch.IsOn"/>; otherwise it is
 /// <see cref="IIncomingGrainCallFilter.IsActive">inactive</see> and the runtime does not even build a call context.
-/// When it is the silo's only filter, the runtime calls <see cref="CallStarting"/> and <see cref="CallEnded"/> around
-/// the grain method itself, without a context either.
+/// When it is the silo's only filter, the runtime hands it the grain method itself (<see cref="Observe"/>), without a
+/// context either.
 /// </summary>
 /// <remarks>
-/// Recording allocates nothing once a method has been seen: the buckets are preallocated arrays, striped by processor
-/// so that two cores calling the same method do not fight over one cache line, and updated with interlocked operations
-/// (no lock; a bucket is cleared under a lock once per second when its slot comes round again).
+/// <para>
+/// A watched call must cost next to nothing: the benchmark's in-silo call takes about 50 ns, and the dashboard may
+/// take 5% of it. So a call is <em>counted</em> with a plain increment on its own thread (<see cref="ThreadCallCounts"/>),
+/// and the counts are moved into the current second's bucket by this class once a second, when the second ends; the
+/// second a call belongs to is a field the same timer moves on, so no call reads the clock to be counted.
+/// </para>
+/// <para>
+/// Calls are <em>timed</em> (two clock reads and a few interlocked operations) when they are worth it: every call that
+/// does not complete at once (it awaited something — HubSpot, QuickBooks, PostgreSQL — so it is slow and the timing is
+/// noise), and of the calls that complete at once, all of a method's calls while it is called up to
+/// <see cref="TimedPerSecond"/> times a second, and beyond that one in 2ⁿ, with n chosen each second from the second
+/// before so that about <see cref="TimedPerSecond"/> calls a second are timed. A sampled call's time counts for the
+/// calls it stands for (its weight), so averages and percentiles are estimates of all calls'; calls and exceptions are
+/// exact.
+/// </para>
 /// </remarks>
-public sealed class GrainCallMetrics : IIncomingGrainCallFilter
+public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
 {
+    /// <summary>How many calls a second a method's synchronous calls are timed for, at most about.</summary>
+    public const int TimedPerSecond = 1024;
+
     private readonly DashboardWatch _watch;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<CallSite, MethodCallStats> _methods = new(CallSite.Comparer.Instance);
-    private readonly int _stripes;
+    private readonly ConcurrentDictionary<CallSite, MethodCallStats> _byCallSite = new(CallSite.Comparer.Instance);
+    private readonly Lock _lock = new();
     private readonly double _nanosecondsPerTick;
     private readonly long _frequency;
     private readonly long _secondOrigin;
     private readonly long _unixSecondAtOrigin;
+    private MethodCallStats[] _sites = [];
+    private ITimer? _secondTimer;
+    private long _second;
 
     public GrainCallMetrics(DashboardWatch watch, TimeProvider time)
     {
         _watch = watch;
         _time = time;
-        _stripes = (int)Math.Min(8, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
         _frequency = time.TimestampFrequency;
         _nanosecondsPerTick = 1e9 / _frequency;
 
@@ -41,16 +60,23 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter
         var unixMilliseconds = time.GetUtcNow().ToUnixTimeMilliseconds();
         _unixSecondAtOrigin = unixMilliseconds / 1000;
         _secondOrigin = timestamp - (long)(unixMilliseconds % 1000 * (_frequency / 1000.0));
+        _second = CurrentSecond();
+        watch.Listen(WatchChanged);
     }
 
     public bool IsActive => _watch.IsOn;
 
+    /// <summary>The second the calls now under way are counted in: moved on by a timer at each whole second.</summary>
+    private long Second => Volatile.Read(ref _second);
+
+    /// <summary>Through the filter pipeline (when other filters run too): every call is counted and timed.</summary>
     public Task Invoke(IIncomingGrainCallContext context)
     {
         if (!_watch.IsOn)
             return context.Invoke();
 
         var stats = StatsFor(context.Grain.GetType(), context.TargetId.Type, context.Method);
+        stats.AddCalls(Second, 1);
         var started = _time.GetTimestamp();
         Task call;
         try
@@ -59,22 +85,47 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter
         }
         catch
         {
-            Record(stats, started, failed: true);
+            Timed(stats, started, weight: 1, failed: true);
             throw;
         }
 
         if (!call.IsCompleted)
-            return AwaitAndRecordAsync(call, stats, started);
-        Record(stats, started, failed: !call.IsCompletedSuccessfully);
+            return AwaitTimedAsync(call, stats, started);
+        Timed(stats, started, weight: 1, failed: !call.IsCompletedSuccessfully);
         return call;
     }
 
-    /// <summary>When the runtime observes a call itself (this filter alone, no context): the call starts now.</summary>
-    internal long CallStarting() => _time.GetTimestamp();
+    /// <summary>
+    /// Runs a grain method observed by this filter alone, while someone watches: counted on this thread, and timed when
+    /// it awaits or its turn in the sample comes.
+    /// </summary>
+    internal Task<TResult> Observe<TGrain, TArgs, TResult>(GrainClass grainClass, GrainMethod<TGrain, TArgs, TResult> method, object grain, TArgs args)
+        where TGrain : class, IGrain
+    {
+        var stats = StatsFor(grainClass, method);
+        var mask = stats.SampleMask;
+        if ((ThreadCallCounts.Increment(stats.Site) & mask) == 0)
+        {
+            var started = _time.GetTimestamp();
+            var timed = method.Invoke(grain, args);
+            if (!timed.IsCompleted)
+                return AwaitTimedAsync(timed, stats, started);
+            Timed(stats, started, weight: mask + 1L, failed: !timed.IsCompletedSuccessfully);
+            return timed;
+        }
 
-    /// <summary>When the runtime observes a call itself: it ended, and how.</summary>
-    internal void CallEnded(Type grainClass, GrainType grainType, GrainMethod method, long started, bool failed)
-        => Record(StatsFor(grainClass, grainType, method), started, failed);
+        var call = method.Invoke(grain, args);
+        if (call.IsCompletedSuccessfully)
+            return call;
+        if (call.IsCompleted)
+        {
+            stats.AddException(Second);
+            return call;
+        }
+
+        // Not in the sample, but it awaits: timed from here, since every call that awaits is.
+        return AwaitTimedAsync(call, stats, _time.GetTimestamp());
+    }
 
     /// <summary>
     /// What the last <paramref name="seconds"/> whole seconds saw (the second under way is left out): totals per second
@@ -82,15 +133,21 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter
     /// </summary>
     public GrainCallWindow Read(int seconds)
     {
+        lock (_lock)
+        {
+            if (_secondTimer is not null)
+                CollectCounts(Second);
+        }
+
         seconds = Math.Clamp(seconds, 1, MethodCallStats.RingSeconds - 1);
         var last = CurrentSecond() - 1;
         var first = last - seconds + 1;
         var perSecond = new SecondTotals[seconds];
         for (var i = 0; i < seconds; i++)
-            perSecond[i] = new SecondTotals(first + i, 0, 0, 0);
+            perSecond[i] = SecondTotals.Empty(first + i);
 
         var methods = new List<MethodTotals>();
-        foreach (var stats in _methods.Values)
+        foreach (var stats in Volatile.Read(ref _sites))
         {
             if (stats.Read(first, last, perSecond) is { } totals)
                 methods.Add(totals);
@@ -99,7 +156,75 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter
         return new GrainCallWindow(first, perSecond, methods);
     }
 
-    private async Task AwaitAndRecordAsync(Task call, MethodCallStats stats, long started)
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _secondTimer?.Dispose();
+            _secondTimer = null;
+            ThreadCallCounts.Forget(_sites);
+        }
+    }
+
+    /// <summary>Someone started watching, or nobody watches any more: the second timer runs only in between.</summary>
+    private void WatchChanged(bool on)
+    {
+        lock (_lock)
+        {
+            if (on && _secondTimer is null)
+            {
+                ThreadCallCounts.Forget(_sites); // counted by a call that raced the end of the last watch: stale
+                Volatile.Write(ref _second, CurrentSecond());
+                _secondTimer = _time.CreateTimer(_ => SecondEnded(), null, UntilNextSecond(), Timeout.InfiniteTimeSpan);
+            }
+            else if (!on && _secondTimer is not null)
+            {
+                CollectCounts(Second);
+                _secondTimer.Dispose();
+                _secondTimer = null;
+            }
+        }
+    }
+
+    /// <summary>A whole second has passed: its calls go into its buckets, and the next calls count in the next.</summary>
+    private void SecondEnded()
+    {
+        lock (_lock)
+        {
+            if (_secondTimer is null)
+                return;
+
+            var ended = Second;
+            CollectCounts(ended);
+            foreach (var stats in _sites)
+                stats.SampleMask = SampleMaskFor(stats.CallsIn(ended));
+
+            // A timer may fire a little early: the next second is never this one again.
+            Volatile.Write(ref _second, Math.Max(CurrentSecond(), ended + 1));
+            _secondTimer.Change(UntilNextSecond(), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Moves what the threads counted since the last time into <paramref name="second"/> (under the lock).</summary>
+    private void CollectCounts(long second)
+    {
+        var sites = _sites;
+        Span<long> counted = sites.Length <= 256 ? stackalloc long[sites.Length] : new long[sites.Length];
+        ThreadCallCounts.Collect(sites, counted);
+        for (var i = 0; i < sites.Length; i++)
+        {
+            if (counted[i] != 0)
+                sites[i].AddCalls(second, counted[i]);
+        }
+    }
+
+    /// <summary>Time one synchronous call in 2ⁿ, so that about <see cref="TimedPerSecond"/> a second are timed.</summary>
+    private static int SampleMaskFor(long callsPerSecond)
+        => callsPerSecond <= TimedPerSecond
+            ? 0
+            : (int)Math.Min(BitOperations.RoundUpToPowerOf2((ulong)(callsPerSecond / TimedPerSecond)), 1 << 20) - 1;
+
+    private async Task AwaitTimedAsync(Task call, MethodCallStats stats, long started)
     {
         try
         {
@@ -107,29 +232,85 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter
         }
         catch
         {
-            Record(stats, started, failed: true);
+            Timed(stats, started, weight: 1, failed: true);
             throw;
         }
 
-        Record(stats, started, failed: false);
+        Timed(stats, started, weight: 1, failed: false);
     }
 
-    private void Record(MethodCallStats stats, long started, bool failed)
+    private async Task<TResult> AwaitTimedAsync<TResult>(Task<TResult> call, MethodCallStats stats, long started)
     {
-        var ended = _time.GetTimestamp();
-        stats.Record(SecondOf(ended), (long)((ended - started) * _nanosecondsPerTick), failed);
+        try
+        {
+            var result = await call;
+            Timed(stats, started, weight: 1, failed: false);
+            return result;
+        }
+        catch
+        {
+            Timed(stats, started, weight: 1, failed: true);
+            throw;
+        }
     }
 
-    private long CurrentSecond() => SecondOf(_time.GetTimestamp());
+    private void Timed(MethodCallStats stats, long started, long weight, bool failed)
+    {
+        var nanoseconds = (long)((_time.GetTimestamp() - started) * _nanosecondsPerTick);
+        var second = Second;
+        stats.AddTime(second, nanoseconds, weight);
+        if (failed)
+            stats.AddException(second);
+    }
 
-    private long SecondOf(long timestamp) => _unixSecondAtOrigin + (timestamp - _secondOrigin) / _frequency;
+    private long CurrentSecond() => _unixSecondAtOrigin + (_time.GetTimestamp() - _secondOrigin) / _frequency;
+
+    private TimeSpan UntilNextSecond()
+    {
+        var intoSecond = (_time.GetTimestamp() - _secondOrigin) % _frequency;
+        return TimeSpan.FromTicks((long)((_frequency - intoSecond) * (TimeSpan.TicksPerSecond / (double)_frequency)));
+    }
+
+    /// <summary>The statistics of a grain class's method, from the class's own table: no dictionary on a call's way.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private MethodCallStats StatsFor(GrainClass grainClass, GrainMethod method)
+    {
+        var table = Volatile.Read(ref grainClass.CallStats);
+        var ordinal = method.Ordinal;
+        return (uint)ordinal < (uint)table.Length && table[ordinal] is { } stats ? stats : AddToTable(grainClass, method);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private MethodCallStats AddToTable(GrainClass grainClass, GrainMethod method)
+    {
+        var stats = StatsFor(grainClass.ClassType, grainClass.GrainType, method);
+        lock (_lock)
+        {
+            var table = grainClass.CallStats;
+            var larger = new MethodCallStats?[Math.Max(table.Length, method.Ordinal + 1)];
+            table.CopyTo(larger, 0);
+            larger[method.Ordinal] = stats;
+            Volatile.Write(ref grainClass.CallStats, larger);
+        }
+
+        return stats;
+    }
 
     private MethodCallStats StatsFor(Type grainClass, GrainType grainType, GrainMethod method)
     {
         var site = new CallSite(grainClass, method);
-        return _methods.TryGetValue(site, out var stats)
-            ? stats
-            : _methods.GetOrAdd(site, static (site, state) => new MethodCallStats(state.Type, site.Method.Name, state.Stripes), (Type: grainType.Value, Stripes: _stripes));
+        if (_byCallSite.TryGetValue(site, out var stats))
+            return stats;
+
+        lock (_lock)
+        {
+            if (_byCallSite.TryGetValue(site, out stats))
+                return stats;
+            stats = new MethodCallStats(ThreadCallCounts.NewSite(), grainType.Value, method.Name);
+            _byCallSite[site] = stats;
+            Volatile.Write(ref _sites, [.. _sites, stats]);
+            return stats;
+        }
     }
 
     /// <summary>A grain class and the interface method called on it; compared by reference, which is all a lookup needs.</summary>
@@ -147,8 +328,9 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter
 }
 
 /// <summary>
-/// One grain type's method: a ring of per-second buckets per stripe. A bucket is a run of longs: its second, the calls,
-/// the exceptions, the total and longest time in nanoseconds, then the latency histogram.
+/// One grain type's method on one silo: a ring of per-second buckets. A bucket is a run of longs: its second, the calls,
+/// the exceptions, the weight of the timed calls (how many calls their times stand for), their total and longest time
+/// in nanoseconds, then the latency histogram (weighted too).
 /// </summary>
 internal sealed class MethodCallStats
 {
@@ -158,93 +340,132 @@ internal sealed class MethodCallStats
     private const int Second = 0;
     private const int Calls = 1;
     private const int Exceptions = 2;
-    private const int TotalNanoseconds = 3;
-    private const int MaxNanoseconds = 4;
-    private const int Histogram = 5;
+    private const int TimedWeight = 3;
+    private const int TotalNanoseconds = 4;
+    private const int MaxNanoseconds = 5;
+    private const int Histogram = 6;
     private const int Stride = Histogram + LatencyHistogram.BucketCount;
 
-    private readonly long[][] _stripes;
-    private readonly int _stripeMask;
+    private readonly long[] _ring = new long[RingSeconds * Stride];
 
-    public MethodCallStats(string grainType, string method, int stripes)
+    internal MethodCallStats(int site, string grainType, string method)
     {
+        Site = site;
         GrainType = grainType;
         Method = method;
-        _stripeMask = stripes - 1;
-        _stripes = new long[stripes][];
-        for (var i = 0; i < stripes; i++)
-            _stripes[i] = new long[RingSeconds * Stride];
     }
+
+    /// <summary>This call site's slot in every thread's <see cref="ThreadCallCounts"/>.</summary>
+    internal int Site { get; }
+
+    /// <summary>A synchronous call is timed when its thread's count at this site has these bits clear (0: every call).</summary>
+    internal int SampleMask;
 
     public string GrainType { get; }
 
     public string Method { get; }
 
-    public void Record(long second, long nanoseconds, bool failed)
+    internal void AddCalls(long second, long calls)
     {
-        var ring = _stripes[Thread.GetCurrentProcessorId() & _stripeMask];
-        var at = (int)(second % RingSeconds) * Stride;
-        if (Volatile.Read(ref ring[at + Second]) != second)
-            Roll(ring, at, second);
+        if (BucketOf(second) is var at and >= 0)
+            Interlocked.Add(ref _ring[at + Calls], calls);
+    }
 
-        Interlocked.Increment(ref ring[at + Calls]);
-        if (failed)
-            Interlocked.Increment(ref ring[at + Exceptions]);
-        Interlocked.Add(ref ring[at + TotalNanoseconds], nanoseconds);
-        var max = Volatile.Read(ref ring[at + MaxNanoseconds]);
+    internal void AddException(long second)
+    {
+        if (BucketOf(second) is var at and >= 0)
+            Interlocked.Increment(ref _ring[at + Exceptions]);
+    }
+
+    internal void AddTime(long second, long nanoseconds, long weight)
+    {
+        var at = BucketOf(second);
+        if (at < 0)
+            return;
+        Interlocked.Add(ref _ring[at + TimedWeight], weight);
+        Interlocked.Add(ref _ring[at + TotalNanoseconds], nanoseconds * weight);
+        var max = Volatile.Read(ref _ring[at + MaxNanoseconds]);
         while (nanoseconds > max)
         {
-            var seen = Interlocked.CompareExchange(ref ring[at + MaxNanoseconds], nanoseconds, max);
+            var seen = Interlocked.CompareExchange(ref _ring[at + MaxNanoseconds], nanoseconds, max);
             if (seen == max)
                 break;
             max = seen;
         }
 
-        Interlocked.Increment(ref ring[at + Histogram + LatencyHistogram.BucketOf(nanoseconds)]);
+        Interlocked.Add(ref _ring[at + Histogram + LatencyHistogram.BucketOf(nanoseconds)], weight);
+    }
+
+    /// <summary>The calls counted in <paramref name="second"/> so far.</summary>
+    internal long CallsIn(long second)
+    {
+        var at = (int)(second % RingSeconds) * Stride;
+        return Volatile.Read(ref _ring[at + Second]) == second ? Volatile.Read(ref _ring[at + Calls]) : 0;
     }
 
     /// <summary>Adds seconds <paramref name="first"/>–<paramref name="last"/> into <paramref name="perSecond"/>, and answers this method's totals (null when it had no calls).</summary>
-    public MethodTotals? Read(long first, long last, SecondTotals[] perSecond)
+    internal MethodTotals? Read(long first, long last, SecondTotals[] perSecond)
     {
-        long calls = 0, exceptions = 0, total = 0, max = 0;
+        long calls = 0, exceptions = 0, timed = 0, total = 0, max = 0;
         var histogram = new long[LatencyHistogram.BucketCount];
-        foreach (var ring in _stripes)
+        for (var second = first; second <= last; second++)
         {
-            for (var second = first; second <= last; second++)
-            {
-                var at = (int)(second % RingSeconds) * Stride;
-                if (Volatile.Read(ref ring[at + Second]) != second)
-                    continue;
-                var bucketCalls = Volatile.Read(ref ring[at + Calls]);
-                if (bucketCalls == 0)
-                    continue;
-                var bucketExceptions = Volatile.Read(ref ring[at + Exceptions]);
-                var bucketTotal = Volatile.Read(ref ring[at + TotalNanoseconds]);
-                calls += bucketCalls;
-                exceptions += bucketExceptions;
-                total += bucketTotal;
-                max = Math.Max(max, Volatile.Read(ref ring[at + MaxNanoseconds]));
-                for (var i = 0; i < histogram.Length; i++)
-                    histogram[i] += Volatile.Read(ref ring[at + Histogram + i]);
+            var at = (int)(second % RingSeconds) * Stride;
+            if (Volatile.Read(ref _ring[at + Second]) != second)
+                continue;
+            var bucket = new SecondTotals(
+                second,
+                Volatile.Read(ref _ring[at + Calls]),
+                Volatile.Read(ref _ring[at + Exceptions]),
+                Volatile.Read(ref _ring[at + TimedWeight]),
+                Volatile.Read(ref _ring[at + TotalNanoseconds]),
+                Volatile.Read(ref _ring[at + MaxNanoseconds]),
+                new long[LatencyHistogram.BucketCount]);
+            if (bucket.Calls == 0 && bucket.TimedWeight == 0 && bucket.Exceptions == 0)
+                continue;
+            for (var i = 0; i < histogram.Length; i++)
+                bucket.Histogram[i] = Volatile.Read(ref _ring[at + Histogram + i]);
 
-                var index = (int)(second - first);
-                var seen = perSecond[index];
-                perSecond[index] = seen with { Calls = seen.Calls + bucketCalls, Exceptions = seen.Exceptions + bucketExceptions, TotalNanoseconds = seen.TotalNanoseconds + bucketTotal };
-            }
+            calls += bucket.Calls;
+            exceptions += bucket.Exceptions;
+            timed += bucket.TimedWeight;
+            total += bucket.TotalNanoseconds;
+            max = Math.Max(max, bucket.MaxNanoseconds);
+            LatencyHistogram.AddTo(histogram, bucket.Histogram);
+            var index = (int)(second - first);
+            perSecond[index] = perSecond[index].Plus(bucket);
         }
 
-        return calls == 0 ? null : new MethodTotals(GrainType, Method, calls, exceptions, total, max, histogram);
+        return calls == 0 && timed == 0 ? null : new MethodTotals(GrainType, Method, calls, exceptions, timed, total, max, histogram);
     }
 
-    /// <summary>The slot's second has come round again: clear what it held two minutes ago.</summary>
-    private static void Roll(long[] ring, int at, long second)
+    /// <summary>
+    /// The index of <paramref name="second"/>'s bucket; when its slot still holds a second two minutes older, it is
+    /// cleared first. -1 when the slot already holds a later second: this one is no longer kept.
+    /// </summary>
+    private int BucketOf(long second)
     {
-        lock (ring)
+        var at = (int)(second % RingSeconds) * Stride;
+        var held = Volatile.Read(ref _ring[at + Second]);
+        if (held == second)
+            return at;
+        return held < second ? Roll(at, second) : -1;
+    }
+
+    private int Roll(int at, long second)
+    {
+        lock (_ring)
         {
-            if (Volatile.Read(ref ring[at + Second]) == second)
-                return;
-            Array.Clear(ring, at + 1, Stride - 1);
-            Volatile.Write(ref ring[at + Second], second);
+            var held = Volatile.Read(ref _ring[at + Second]);
+            if (held > second)
+                return -1;
+            if (held < second)
+            {
+                Array.Clear(_ring, at + 1, Stride - 1);
+                Volatile.Write(ref _ring[at + Second], second);
+            }
+
+            return at;
         }
     }
 }

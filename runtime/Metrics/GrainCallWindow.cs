@@ -1,10 +1,30 @@
 namespace OrleansSync.Runtime.Metrics;
 
-/// <summary>Every method's calls in one second (Unix seconds), on one silo or, merged, on the cluster.</summary>
-public sealed record SecondTotals(long At, long Calls, long Exceptions, long TotalNanoseconds);
+/// <summary>
+/// Every method's calls in one second (Unix seconds), on one silo or, merged, on the cluster: how many, the exceptions,
+/// and their time — from the timed calls, whose <see cref="TimedWeight"/> is the number of calls they stand for (see
+/// <see cref="GrainCallMetrics"/>): the average is <see cref="TotalNanoseconds"/> / <see cref="TimedWeight"/>.
+/// </summary>
+public sealed record SecondTotals(long At, long Calls, long Exceptions, long TimedWeight, long TotalNanoseconds, long MaxNanoseconds, long[] Histogram)
+{
+    public static SecondTotals Empty(long at) => new(at, 0, 0, 0, 0, 0, new long[LatencyHistogram.BucketCount]);
 
-/// <summary>One grain type's method over a window: calls, exceptions, total and longest time, and the latency histogram (<see cref="LatencyHistogram"/>).</summary>
-public sealed record MethodTotals(string GrainType, string Method, long Calls, long Exceptions, long TotalNanoseconds, long MaxNanoseconds, long[] Histogram);
+    public SecondTotals Plus(SecondTotals other) => this with
+    {
+        Calls = Calls + other.Calls,
+        Exceptions = Exceptions + other.Exceptions,
+        TimedWeight = TimedWeight + other.TimedWeight,
+        TotalNanoseconds = TotalNanoseconds + other.TotalNanoseconds,
+        MaxNanoseconds = Math.Max(MaxNanoseconds, other.MaxNanoseconds),
+        Histogram = LatencyHistogram.Add(Histogram, other.Histogram),
+    };
+}
+
+/// <summary>
+/// One grain type's method over a window: calls, exceptions, and the timed calls' weight, total and longest time and
+/// latency histogram (<see cref="LatencyHistogram"/>).
+/// </summary>
+public sealed record MethodTotals(string GrainType, string Method, long Calls, long Exceptions, long TimedWeight, long TotalNanoseconds, long MaxNanoseconds, long[] Histogram);
 
 /// <summary>
 /// The grain calls of a window of whole seconds, starting at <paramref name="FirstSecond"/> (Unix seconds): totals per
@@ -20,11 +40,7 @@ public sealed record GrainCallWindow(long FirstSecond, IReadOnlyList<SecondTotal
 
         var bySecond = new SortedDictionary<long, SecondTotals>();
         foreach (var second in windows.SelectMany(w => w.Seconds))
-        {
-            bySecond[second.At] = bySecond.TryGetValue(second.At, out var seen)
-                ? seen with { Calls = seen.Calls + second.Calls, Exceptions = seen.Exceptions + second.Exceptions, TotalNanoseconds = seen.TotalNanoseconds + second.TotalNanoseconds }
-                : second;
-        }
+            bySecond[second.At] = bySecond.TryGetValue(second.At, out var seen) ? seen.Plus(second) : second;
 
         var methods = windows.SelectMany(w => w.Methods)
             .GroupBy(m => (m.GrainType, m.Method))
@@ -32,6 +48,7 @@ public sealed record GrainCallWindow(long FirstSecond, IReadOnlyList<SecondTotal
             {
                 Calls = a.Calls + b.Calls,
                 Exceptions = a.Exceptions + b.Exceptions,
+                TimedWeight = a.TimedWeight + b.TimedWeight,
                 TotalNanoseconds = a.TotalNanoseconds + b.TotalNanoseconds,
                 MaxNanoseconds = Math.Max(a.MaxNanoseconds, b.MaxNanoseconds),
                 Histogram = LatencyHistogram.Add(a.Histogram, b.Histogram),
@@ -92,6 +109,13 @@ public static class LatencyHistogram
         }
 
         return maxNanoseconds / 1e6;
+    }
+
+    /// <summary>Adds <paramref name="source"/> into <paramref name="target"/>, bucket by bucket.</summary>
+    public static void AddTo(long[] target, long[] source)
+    {
+        for (var i = 0; i < Math.Min(target.Length, source.Length); i++)
+            target[i] += source[i];
     }
 
     public static long[] Add(long[] a, long[] b)

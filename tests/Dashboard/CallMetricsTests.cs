@@ -100,6 +100,76 @@ public sealed class CallMetricsTests
     }
 
     [Fact]
+    public async Task A_busy_method_is_timed_on_a_sample_but_every_call_is_counted_in_its_own_second()
+    {
+        var time = new ManualTimeProvider();
+        await using var cluster = await SingleSilo.StartAsync(o => o.Time = time);
+        var services = cluster.Silos[0].Services;
+        var metrics = services.GetRequiredService<GrainCallMetrics>();
+        var counter = cluster.Grains().GetGrain<ICounterGrain>($"{SingleSilo.NewTenant()}/counter");
+        await counter.Get();
+        services.GetRequiredService<DashboardWatch>().Touch();
+
+        // First second: nothing known of the method yet, so each of its calls is timed.
+        const int busy = 20 * GrainCallMetrics.TimedPerSecond;
+        for (var i = 0; i < busy; i++)
+            await counter.Get();
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        // Second second: as busy, so one call in 32 is timed, standing for 32.
+        for (var i = 0; i < busy; i++)
+            await counter.Get();
+        await counter.Add(1); // a quiet method next to it is still timed on every call
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var window = metrics.Read(2);
+        Assert.Equal([busy, busy + 1], window.Seconds.Select(s => s.Calls));
+        var first = window.Seconds[0];
+        Assert.Equal((busy, busy), (first.TimedWeight, first.Histogram.Sum()));
+        var second = window.Seconds[1];
+        Assert.Equal(busy + 1, second.TimedWeight); // 640 timed calls of weight 32, and the quiet one
+        Assert.Equal(second.TimedWeight, second.Histogram.Sum());
+        Assert.Equal(2 * busy, window.Methods.Single(m => m.Method == "Get").Calls);
+        var add = window.Methods.Single(m => m.Method.StartsWith("Add", StringComparison.Ordinal));
+        Assert.Equal((1, 1), (add.Calls, add.TimedWeight));
+    }
+
+    [Fact]
+    public async Task Calls_from_many_threads_are_all_counted_and_every_call_that_awaits_is_timed()
+    {
+        var time = new ManualTimeProvider();
+        await using var cluster = await SingleSilo.StartAsync(o => o.Time = time);
+        var services = cluster.Silos[0].Services;
+        var metrics = services.GetRequiredService<GrainCallMetrics>();
+        services.GetRequiredService<DashboardWatch>().Touch();
+        var counters = Enumerable.Range(0, 8).Select(i => cluster.Grains().GetGrain<ICounterGrain>($"{SingleSilo.NewTenant()}/counter{i}")).ToArray();
+        var turns = cluster.Grains().GetGrain<ITurnGrain>($"{SingleSilo.NewTenant()}/turns");
+
+        // Busy enough that synchronous calls are sampled from the second second on.
+        const int callsPerThread = 5_000;
+        for (var round = 0; round < 2; round++)
+        {
+            // Dedicated threads that end afterwards: what they counted must not leave with them.
+            var threads = counters.Select(c => new Thread(() =>
+            {
+                for (var i = 0; i < callsPerThread; i++)
+                    c.Get().GetAwaiter().GetResult();
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            for (var i = 0; i < 50; i++)
+                await turns.Record(i, workMilliseconds: 0); // awaits (Task.Yield): timed whatever the sample
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var window = metrics.Read(2);
+        Assert.Equal([8 * callsPerThread + 50, 8 * callsPerThread + 50], window.Seconds.Select(s => s.Calls));
+        var record = window.Methods.Single(m => m.Method == "Record");
+        Assert.Equal((100, 100, 0), (record.Calls, record.TimedWeight, record.Exceptions));
+        Assert.True(window.Methods.Single(m => m.Method == "Get").TimedWeight > 0);
+    }
+
+    [Fact]
     public void A_p99_is_the_bucket_where_99_percent_of_calls_fell_and_never_above_the_longest_call()
     {
         var histogram = new long[LatencyHistogram.BucketCount];
@@ -113,14 +183,18 @@ public sealed class CallMetricsTests
 
         var merged = GrainCallWindow.Merge(
         [
-            new GrainCallWindow(100, [new SecondTotals(100, 3, 1, 300), new SecondTotals(101, 1, 0, 100)], [new MethodTotals("deal", "GetDealAsync", 4, 1, 400, 150, histogram)]),
-            new GrainCallWindow(100, [new SecondTotals(100, 2, 0, 200), new SecondTotals(101, 0, 0, 0)], [new MethodTotals("deal", "GetDealAsync", 2, 0, 200, 120, histogram)]),
+            new GrainCallWindow(100, [Second(100, 3, 1, 300, 150, histogram), Second(101, 1, 0, 100, 100, histogram)], [new MethodTotals("deal", "GetDealAsync", 4, 1, 4, 400, 150, histogram)]),
+            new GrainCallWindow(100, [Second(100, 2, 0, 200, 120, histogram), SecondTotals.Empty(101)], [new MethodTotals("deal", "GetDealAsync", 2, 0, 2, 200, 120, histogram)]),
         ]);
-        Assert.Equal([(100L, 5L, 1L), (101L, 1L, 0L)], merged.Seconds.Select(s => (s.At, s.Calls, s.Exceptions)));
+        Assert.Equal([(100L, 5L, 1L, 5L, 150L), (101L, 1L, 0L, 1L, 100L)], merged.Seconds.Select(s => (s.At, s.Calls, s.Exceptions, s.TimedWeight, s.MaxNanoseconds)));
+        Assert.Equal(histogram.Sum() * 2, merged.Seconds[0].Histogram.Sum());
         var method = Assert.Single(merged.Methods);
-        Assert.Equal((6, 1, 600, 150), (method.Calls, method.Exceptions, method.TotalNanoseconds, method.MaxNanoseconds));
+        Assert.Equal((6, 1, 6, 600, 150), (method.Calls, method.Exceptions, method.TimedWeight, method.TotalNanoseconds, method.MaxNanoseconds));
         Assert.Equal(histogram.Sum() * 2, method.Histogram.Sum());
     }
+
+    private static SecondTotals Second(long at, long calls, long exceptions, long totalNanoseconds, long maxNanoseconds, long[] histogram)
+        => new(at, calls, exceptions, calls, totalNanoseconds, maxNanoseconds, histogram);
 
     /// <summary>A call whose grain method completes at once; the filter must not look at anything else while off.</summary>
     private sealed class PassThroughContext : IIncomingGrainCallContext

@@ -553,7 +553,6 @@ async function refreshCluster() {
 // Grains
 
 const expandedTypes = new Set();
-const p99Samples = []; // when the server gives no per-second p99: what each refresh saw, for the last minute
 
 async function refreshGrains() {
   const [data, view] = await Promise.all([api(`api/grains?seconds=${CHART_SECONDS}`), loadOverview()]);
@@ -585,11 +584,6 @@ async function refreshGrains() {
   document.getElementById('calls-note').textContent = watchedFrom > end - CHART_SECONDS * 1000
     ? `measuring since ${fmt.relative(watchedFrom - serverNow())}`
     : `last ${CHART_SECONDS} s`;
-  const hasP99 = seconds.some(s => s.p99Ms !== undefined && s.p99Ms !== null);
-  if (!hasP99 && types.length) {
-    p99Samples.push({ t: end, v: slowest });
-    while (p99Samples.length && p99Samples[0].t < end - CHART_SECONDS * 1000) p99Samples.shift();
-  }
 
   if (data.collecting === false && seconds.length === 0) {
     put('chart-calls', html`<div class="loading">Collection is starting: the silos measure calls only while someone watches.</div>`);
@@ -600,10 +594,8 @@ async function refreshGrains() {
       { name: 'Exceptions/s', colour: '#d9473b', points: points('exceptions') },
     ], { format: fmt.rate, end, minStep: 1 }));
     put('chart-latency', timeChart([
-      { name: 'Average', colour: '#12a37a', area: true, points: seconds.map(s => ({ t: toTime(s.at), v: s.calls ? (s.averageMs ?? null) : null })) },
-      hasP99
-        ? { name: 'p99', colour: '#e58a1f', points: seconds.map(s => ({ t: toTime(s.at), v: s.calls ? (s.p99Ms ?? null) : null })) }
-        : { name: 'p99 (slowest type)', colour: '#e58a1f', dashed: true, points: p99Samples },
+      { name: 'Average', colour: '#12a37a', area: true, points: points('averageMs') },
+      { name: 'p99', colour: '#e58a1f', points: points('p99Ms') },
     ], { format: fmt.ms, end }));
   }
 
