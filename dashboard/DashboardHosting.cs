@@ -25,8 +25,8 @@ namespace OrleansSync.Dashboard;
 /// <item><c>GET|POST /dashboard/api/…</c> — JSON (<see cref="DashboardJsonContext"/>), errors as problem details. Each
 /// request keeps the <see cref="DashboardWatch"/> on: collection runs only while someone looks.</item>
 /// </list>
-/// All of it is behind <see cref="DashboardAuthenticationHandler"/>. The JSON contract is
-/// <c>../notes/dashboard-contract.md</c>.
+/// All of it is behind <see cref="DashboardAuthenticationHandler"/>. The JSON API is described in
+/// <c>docs/DASHBOARD.md</c>.
 /// </summary>
 public static class DashboardHosting
 {

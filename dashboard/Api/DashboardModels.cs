@@ -7,7 +7,7 @@ using OrleansSync.Runtime.Cluster;
 
 namespace OrleansSync.Dashboard.Api;
 
-// What the dashboard's JSON endpoints answer: ../notes/dashboard-contract.md, field for field.
+// What the dashboard's JSON endpoints answer; docs/DASHBOARD.md describes them field for field.
 
 /// <summary>How the caller got in (<c>key</c>, <c>basic</c>, <c>anonymous</c>) and as whom.</summary>
 public sealed record DashboardAuth(string Mode, string? User);
