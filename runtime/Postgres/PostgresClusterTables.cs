@@ -67,22 +67,15 @@ internal sealed class PostgresMembershipTable(NpgsqlDataSource dataSource) : IMe
     public async Task<IReadOnlyList<SiloRecord>> ReadAllAsync()
     {
         await using var command = dataSource.CreateCommand(ReadAllSql);
-        await using var reader = await command.ExecuteReaderAsync();
-        var silos = new List<SiloRecord>();
-        while (await reader.ReadAsync())
-        {
-            silos.Add(new SiloRecord(
-                reader.GetString(0),
-                new Uri(reader.GetString(1)),
-                reader.GetString(2),
-                Enum.Parse<SiloStatus>(reader.GetString(3)),
-                reader.GetFieldValue<DateTimeOffset>(4),
-                reader.GetFieldValue<DateTimeOffset>(5),
-                reader.GetInt32(6),
-                reader.GetInt32(7)));
-        }
-
-        return silos;
+        return await command.ReadListAsync(reader => new SiloRecord(
+            reader.GetString(0),
+            new Uri(reader.GetString(1)),
+            reader.GetString(2),
+            Enum.Parse<SiloStatus>(reader.GetString(3)),
+            reader.GetFieldValue<DateTimeOffset>(4),
+            reader.GetFieldValue<DateTimeOffset>(5),
+            reader.GetInt32(6),
+            reader.GetInt32(7)));
     }
 
     public async Task<int> RemoveDefunctAsync(DateTimeOffset before)
@@ -199,26 +192,13 @@ internal sealed class PostgresPartitionLeaseTable(NpgsqlDataSource dataSource) :
     {
         await using var command = dataSource.CreateCommand(ReadPlacementSql);
         command.Parameters.Add(PostgresMembershipTable.Timestamp("now", now));
-        await using var reader = await command.ExecuteReaderAsync();
-        var placements = new List<PartitionPlacement>();
-        while (await reader.ReadAsync())
-            placements.Add(new PartitionPlacement(reader.GetInt32(0), reader.GetString(1), new Uri(reader.GetString(2)), reader.GetInt64(3)));
-        return placements;
+        return await command.ReadListAsync(reader => new PartitionPlacement(reader.GetInt32(0), reader.GetString(1), new Uri(reader.GetString(2)), reader.GetInt64(3)));
     }
 
     private static async Task<IReadOnlyList<PartitionLease>> ReadLeasesAsync(NpgsqlCommand command)
-    {
-        await using var reader = await command.ExecuteReaderAsync();
-        var leases = new List<PartitionLease>();
-        while (await reader.ReadAsync())
-        {
-            leases.Add(new PartitionLease(
-                reader.GetInt32(0),
-                reader.IsDBNull(1) ? null : reader.GetString(1),
-                reader.GetInt64(2),
-                reader.GetFieldValue<DateTimeOffset>(3)));
-        }
-
-        return leases;
-    }
+        => await command.ReadListAsync(reader => new PartitionLease(
+            reader.GetInt32(0),
+            reader.IsDBNull(1) ? null : reader.GetString(1),
+            reader.GetInt64(2),
+            reader.GetFieldValue<DateTimeOffset>(3)));
 }

@@ -207,11 +207,7 @@ internal sealed partial class PostgresInboxStore : IInboxStore, IAsyncDisposable
     {
         await using var command = _dataSource.CreateCommand(PartitionsWithPendingSql);
         command.Parameters.AddWithValue("partitions", partitions.ToArray());
-        var pending = new List<int>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            pending.Add(reader.GetInt32(0));
-        return pending;
+        return await command.ReadListAsync(reader => reader.GetInt32(0), cancellationToken);
     }
 
     public async Task<IReadOnlyList<InboxMessage>> ReadPendingAsync(int partition, int limit, CancellationToken cancellationToken)
@@ -219,11 +215,8 @@ internal sealed partial class PostgresInboxStore : IInboxStore, IAsyncDisposable
         await using var command = _dataSource.CreateCommand(ReadPendingSql);
         command.Parameters.AddWithValue("partition", partition);
         command.Parameters.AddWithValue("limit", limit);
-        var messages = new List<InboxMessage>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            messages.Add(new InboxMessage(
+        return await command.ReadListAsync(
+            reader => new InboxMessage(
                 new InboxEventId(reader.GetInt32(0), reader.GetInt64(1)),
                 reader.GetString(2),
                 reader.GetString(3),
@@ -231,10 +224,8 @@ internal sealed partial class PostgresInboxStore : IInboxStore, IAsyncDisposable
                 reader.GetString(5),
                 reader.GetFieldValue<DateTimeOffset>(6),
                 reader.GetInt32(7),
-                reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8)));
-        }
-
-        return messages;
+                reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8)),
+            cancellationToken);
     }
 
     public async Task MarkDeliveredAsync(int partition, IReadOnlyList<long> sequences, DateTimeOffset now)
@@ -279,11 +270,8 @@ internal sealed partial class PostgresInboxStore : IInboxStore, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter("tenant_id", NpgsqlDbType.Text) { Value = (object?)tenantId ?? DBNull.Value });
         command.Parameters.AddWithValue("skip", skip);
         command.Parameters.AddWithValue("take", take);
-        var dead = new List<DeadLetter>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            dead.Add(new DeadLetter(
+        return await command.ReadListAsync(
+            reader => new DeadLetter(
                 new InboxEventId(reader.GetInt32(0), reader.GetInt64(1)),
                 reader.GetString(2),
                 reader.GetString(3),
@@ -291,10 +279,8 @@ internal sealed partial class PostgresInboxStore : IInboxStore, IAsyncDisposable
                 reader.GetString(5),
                 reader.GetFieldValue<DateTimeOffset>(6),
                 reader.GetInt32(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8)));
-        }
-
-        return dead;
+                reader.IsDBNull(8) ? null : reader.GetString(8)),
+            cancellationToken);
     }
 
     public async Task<bool> ReplayAsync(InboxEventId id, CancellationToken cancellationToken = default)
@@ -318,11 +304,9 @@ internal sealed partial class PostgresInboxStore : IInboxStore, IAsyncDisposable
     public async Task<IReadOnlyList<InboxBacklog>> ReadBacklogAsync(CancellationToken cancellationToken = default)
     {
         await using var command = _dataSource.CreateCommand(BacklogSql);
-        var backlog = new List<InboxBacklog>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            backlog.Add(new InboxBacklog(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3)));
-        return backlog;
+        return await command.ReadListAsync(
+            reader => new InboxBacklog(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3)),
+            cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

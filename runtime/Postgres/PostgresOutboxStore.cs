@@ -128,11 +128,7 @@ internal sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, TimeProvi
     {
         await using var command = dataSource.CreateCommand(PartitionsWithPendingSql);
         command.Parameters.AddWithValue("partitions", partitions.ToArray());
-        var pending = new List<int>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            pending.Add(reader.GetInt32(0));
-        return pending;
+        return await command.ReadListAsync(reader => reader.GetInt32(0), cancellationToken);
     }
 
     public async Task<IReadOnlyList<PendingOutboxEvent>> ReadPendingAsync(int partition, int limit, CancellationToken cancellationToken)
@@ -140,11 +136,9 @@ internal sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, TimeProvi
         await using var command = dataSource.CreateCommand(ReadPendingSql);
         command.Parameters.AddWithValue("partition", partition);
         command.Parameters.AddWithValue("limit", limit);
-        var pending = new List<PendingOutboxEvent>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            pending.Add(new PendingOutboxEvent(ReadEvent(reader), reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11)));
-        return pending;
+        return await command.ReadListAsync(
+            reader => new PendingOutboxEvent(ReadEvent(reader), reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11)),
+            cancellationToken);
     }
 
     public async Task MarkPublishedAsync(IReadOnlyList<PublishedMark> published)
@@ -191,11 +185,7 @@ internal sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, TimeProvi
         command.Parameters.AddWithValue("take", take);
         if (afterId is { } after)
             command.Parameters.AddWithValue("after_id", after);
-        var events = new List<PublishedEvent>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            events.Add(ReadEvent(reader));
-        return events;
+        return await command.ReadListAsync(ReadEvent, cancellationToken);
     }
 
     public async Task<OutboxBacklog> ReadBacklogAsync(CancellationToken cancellationToken = default)

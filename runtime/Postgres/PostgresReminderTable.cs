@@ -158,20 +158,13 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, TimePro
     }
 
     private static async Task<IReadOnlyList<ReminderEntry>> ReadEntriesAsync(NpgsqlCommand command, CancellationToken cancellationToken = default)
-    {
-        var entries = new List<ReminderEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            entries.Add(new ReminderEntry(
+        => await command.ReadListAsync(
+            reader => new ReminderEntry(
                 new GrainId(new GrainType(reader.GetString(0)), reader.GetString(1)),
                 reader.GetString(2),
                 reader.GetInt32(3),
                 reader.GetFieldValue<DateTimeOffset>(4),
                 reader.GetFieldValue<TimeSpan>(5),
-                reader.GetFieldValue<DateTimeOffset>(6)));
-        }
-
-        return entries;
-    }
+                reader.GetFieldValue<DateTimeOffset>(6)),
+            cancellationToken);
 }
