@@ -257,8 +257,8 @@ async function api(path, { method = 'GET', body } = {}) {
   try {
     response = await fetch(new URL(path, base), {
       method,
-      // X-Requested-With: a 401 then asks for no basic credentials, so the browser opens no dialog of its own over the page.
-      headers: { Accept: 'application/json', 'X-Requested-With': 'XMLHttpRequest', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      // The page's mark: a 401 then asks for no basic credentials, so the browser opens no dialog of its own over the page.
+      headers: { Accept: 'application/json', 'X-Requested-With': 'OrleansSync-Dashboard', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
