@@ -898,17 +898,31 @@ function renderTenant(t) {
       <div class="table-wrap"><table>
         <thead><tr><th>Record</th><th>Category</th><th>Detail</th><th>Since</th><th></th></tr></thead>
         <tbody>${health.failures.map(f => html`
-          <tr>
+          <tr data-record="${f.record}">
             <td class="nowrap">${f.record}</td>
             <td>${badge(words(f.category), 'amber')}</td>
             <td class="small wrap-anywhere">${f.detail}</td>
             <td>${ago(f.since, 'unknown')}</td>
-            <td>${f.retry ? html`<button type="button" class="btn small" data-action="retry" data-portal="${t.portalId}" data-kind="${f.retry.kind}" data-target="${f.retry.target}">${retryLabel(f.retry.kind)}</button>` : ''}</td>
+            <td class="nowrap">${f.retry ? html`<button type="button" class="btn small" data-action="retry" data-portal="${t.portalId}" data-kind="${f.retry.kind}" data-target="${f.retry.target}">${retryLabel(f.retry.kind)}</button>` : ''}</td>
           </tr>`)}
         </tbody>
       </table></div>`}
     </div>
   </article>`;
+}
+
+/**
+ * Whether the tenant's sync health still lists the record after its retry. A retry can be done and fail again — a deal
+ * whose write HubSpot refuses once more —: that is no success to show in green.
+ */
+async function stillFailing(portal, record) {
+  if (!record) return false;
+  try {
+    const tenants = await api('api/tenants');
+    return tenants.some(t => String(t.portalId) === portal && (t.health?.failures ?? []).some(f => f.record === record));
+  } catch {
+    return false; // the refresh that follows shows whatever is true
+  }
 }
 
 function retryLabel(kind) {
@@ -957,12 +971,14 @@ function renderAccount(tenant, a) {
 
 async function retry(button) {
   const { portal, kind, target } = button.dataset;
+  const record = button.closest('tr[data-record]')?.dataset.record;
   const label = button.textContent;
   button.disabled = true;
   button.textContent = 'Retrying…';
   try {
     const result = await api(`api/tenants/${encodeURIComponent(portal)}/retry`, { method: 'POST', body: { kind, target } });
     if (result?.done === false) toast('A person must act', result.detail || '', 'info');
+    else if (await stillFailing(portal, record)) toast('Still failing', result?.detail || '', 'error');
     else toast('Retried', result?.detail || 'Done.', 'success');
   } catch (error) {
     problemToast(error, 'Retry failed');
