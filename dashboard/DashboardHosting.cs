@@ -25,8 +25,9 @@ namespace OrleansSync.Dashboard;
 /// <item><c>GET|POST /dashboard/api/…</c> — JSON (<see cref="DashboardJsonContext"/>), errors as problem details. Each
 /// request keeps the <see cref="DashboardWatch"/> on: collection runs only while someone looks.</item>
 /// </list>
-/// All of it is behind <see cref="DashboardAuthenticationHandler"/>. The JSON API is described in
-/// <c>docs/DASHBOARD.md</c>.
+/// The page and its files are open to anyone — they hold no data; the api is behind
+/// <see cref="DashboardAuthenticationHandler"/>, and <c>/dashboard/api/session</c> (<see cref="SessionEndpoints"/>) is
+/// where the page's sign-in form signs in and out. The JSON API is described in <c>docs/DASHBOARD.md</c>.
 /// </summary>
 public static class DashboardHosting
 {
@@ -41,6 +42,7 @@ public static class DashboardHosting
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<DashboardOptions>>(new Validator());
         services.AddSingleton<DashboardAssets>();
+        services.AddSingleton<DashboardCredentials>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, DashboardAuthenticationHandler>(DashboardAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -73,21 +75,14 @@ public static class DashboardHosting
 
     public static IEndpointRouteBuilder MapOrleansSyncDashboard(this IEndpointRouteBuilder endpoints)
     {
-        var dashboard = endpoints.MapGroup(Prefix).RequireAuthorization(Policy).ExcludeFromDescription();
-        dashboard.MapGet("/", (HttpContext context, DashboardAssets assets) =>
-        {
-            // "/dashboard" → "dashboard/", relative so that it holds behind any prefix ("/ops/dashboard" → "/ops/dashboard/"),
-            // and the page's relative URLs resolve under it. A ?key= has done its work once the cookie is set: it is
-            // left out of the address bar and the history.
-            if (!context.Request.Path.Value!.EndsWith('/'))
-                return Results.Redirect("dashboard/");
-            if (context.Request.Query.ContainsKey("key"))
-                return Results.Redirect("./");
-            return assets.Serve(context, DashboardAssets.IndexFile);
-        });
+        // The page and its files hold no data: anyone may load them, and the page asks for a sign-in when its first
+        // request to the api is refused. The api is where the data is, and needs credentials.
+        var dashboard = endpoints.MapGroup(Prefix).ExcludeFromDescription();
+        dashboard.MapGet("/", PageAsync);
         dashboard.MapGet("/assets/{**path}", (HttpContext context, string path, DashboardAssets assets) => assets.Serve(context, $"assets/{path}"));
+        dashboard.MapSessionEndpoints();
 
-        var api = dashboard.MapGroup("/api").AddEndpointFilter(async (context, next) =>
+        var api = dashboard.MapGroup("/api").RequireAuthorization(Policy).AddEndpointFilter(async (context, next) =>
         {
             context.HttpContext.RequestServices.GetRequiredService<DashboardWatch>().Touch();
             context.HttpContext.Response.Headers.CacheControl = "no-store";
@@ -95,6 +90,30 @@ public static class DashboardHosting
         });
         api.MapDashboardApi();
         return endpoints;
+    }
+
+    /// <summary>
+    /// The page. "/dashboard" → "dashboard/", relative so that it holds behind any prefix ("/ops/dashboard" →
+    /// "/ops/dashboard/"), and the page's relative URLs resolve under it. An operator's link carries the key
+    /// (<c>?key=</c>): a good one becomes the sign-in cookie and is left out of the address bar and the history; a wrong
+    /// one gets the page with 401, and the page says that the key was not accepted.
+    /// </summary>
+    private static async Task<IResult> PageAsync(HttpContext context, DashboardAssets assets, DashboardCredentials credentials)
+    {
+        var atFolder = context.Request.Path.Value!.EndsWith('/');
+        if (context.Request.Query.ContainsKey("key"))
+        {
+            if ((await context.AuthenticateAsync(DashboardAuthenticationHandler.SchemeName)).Succeeded)
+                return Results.Redirect(atFolder ? "./" : "dashboard/");
+            if (!atFolder)
+                return Results.Redirect($"dashboard/{context.Request.QueryString}");
+            if (context.Request.Cookies.ContainsKey(DashboardCredentials.CookieName))
+                credentials.DeleteCookie(context); // a failed sign-in signs out, as on the api
+            context.Response.Headers.WWWAuthenticate = DashboardAuthenticationHandler.InvalidKeyChallenge;
+            return assets.Serve(context, DashboardAssets.IndexFile, StatusCodes.Status401Unauthorized);
+        }
+
+        return atFolder ? assets.Serve(context, DashboardAssets.IndexFile) : Results.Redirect("dashboard/");
     }
 
     private sealed class Validator : IValidateOptions<DashboardOptions>

@@ -119,6 +119,9 @@ public sealed record InvoiceRow(
     IReadOnlyList<string> LinkedTo,
     DateTimeOffset LastUpdated);
 
+/// <summary><c>POST /dashboard/api/session</c>: an operator key, or a dashboard user's name and password.</summary>
+public sealed record SessionRequest(string? Key, string? User, string? Password);
+
 /// <summary><c>event: tick</c> of the live stream.</summary>
 public sealed record LiveTick(DateTimeOffset Now);
 
@@ -136,4 +139,6 @@ public sealed record LiveTick(DateTimeOffset Now);
 [JsonSerializable(typeof(InvoiceView))]
 [JsonSerializable(typeof(LiveTick))]
 [JsonSerializable(typeof(RateLimitUsage))]
+[JsonSerializable(typeof(SessionRequest))]
+[JsonSerializable(typeof(string[]))]
 internal sealed partial class DashboardJsonContext : JsonSerializerContext;

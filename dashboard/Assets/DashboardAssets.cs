@@ -42,31 +42,41 @@ internal sealed class DashboardAssets
 
     public IEnumerable<string> Paths => _assets.Keys;
 
-    /// <summary>Answers the file at <paramref name="path"/> (relative to wwwroot), or 404.</summary>
-    public IResult Serve(HttpContext context, string path)
+    /// <summary>
+    /// Answers the file at <paramref name="path"/> (relative to wwwroot), or 404. With another status than 200 (the page
+    /// refusing a wrong key, say) it is sent whole and not kept.
+    /// </summary>
+    public IResult Serve(HttpContext context, string path, int statusCode = StatusCodes.Status200OK)
     {
         if (!_assets.TryGetValue(path, out var asset))
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such file", detail: $"The dashboard has no file '{path}'.");
-        return new AssetResult(asset);
+        return new AssetResult(asset, statusCode);
     }
 
     private sealed record Asset(byte[] Bytes, string ContentType, string ETag);
 
-    private sealed class AssetResult(Asset asset) : IResult
+    private sealed class AssetResult(Asset asset, int statusCode) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
             var response = httpContext.Response;
-            response.Headers.ETag = asset.ETag;
-            response.Headers.CacheControl = "no-cache";
             response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
-            if (httpContext.Request.Headers.IfNoneMatch.Contains(asset.ETag))
+            if (statusCode != StatusCodes.Status200OK)
             {
-                response.StatusCode = StatusCodes.Status304NotModified;
-                return Task.CompletedTask;
+                response.Headers.CacheControl = "no-store";
+            }
+            else
+            {
+                response.Headers.ETag = asset.ETag;
+                response.Headers.CacheControl = "no-cache";
+                if (httpContext.Request.Headers.IfNoneMatch.Contains(asset.ETag))
+                {
+                    response.StatusCode = StatusCodes.Status304NotModified;
+                    return Task.CompletedTask;
+                }
             }
 
-            response.StatusCode = StatusCodes.Status200OK;
+            response.StatusCode = statusCode;
             response.ContentType = asset.ContentType;
             response.ContentLength = asset.Bytes.Length;
             return HttpMethods.IsHead(httpContext.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(asset.Bytes, httpContext.RequestAborted).AsTask();

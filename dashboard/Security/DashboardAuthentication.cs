@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,27 +10,34 @@ using OrleansSync.Api.Security;
 namespace OrleansSync.Dashboard.Security;
 
 /// <summary>
-/// Who may see the dashboard: an operator key (<c>Api:AdminKeys</c>) as <c>Authorization: Bearer</c>, <c>X-Api-Key</c>
-/// or, once, <c>?key=</c> — which sets an HttpOnly, SameSite=Strict cookie holding a Data Protection–protected ticket,
-/// so that the page's own requests need nothing more —; a user of <c>Dashboard:Users</c> by basic auth (the browser
-/// asks); or anyone, when <c>Dashboard:AllowAnonymous</c> is on. Credentials sent are always checked: a wrong key is
-/// refused even when anonymous access is on. Keys and passwords are compared in constant time.
+/// Who may call the dashboard's JSON endpoints: an operator key (<c>Api:AdminKeys</c>) as <c>Authorization: Bearer</c>,
+/// <c>X-Api-Key</c> or, once, <c>?key=</c> — which sets the sign-in cookie (<see cref="DashboardCredentials"/>), as the
+/// page's sign-in form does —; a user of <c>Dashboard:Users</c> by basic auth; the cookie; or anyone, when
+/// <c>Dashboard:AllowAnonymous</c> is on. Credentials sent are always checked: a wrong key is refused even when anonymous
+/// access is on. The page and its files need none of this: they hold no data.
 /// </summary>
 internal sealed class DashboardAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    IOptions<ApiOptions> apiOptions,
     IOptions<DashboardOptions> dashboardOptions,
-    IDataProtectionProvider dataProtection,
-    TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggerFactory, encoder)
+    DashboardCredentials credentials) : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggerFactory, encoder)
 {
     public const string SchemeName = "Dashboard";
-    public const string CookieName = "orleanssync-dashboard";
     public const string ModeClaim = "dashboard-mode";
-    public const string BasicRealm = "Basic realm=\"OrleansSync dashboard\"";
+    public const string BasicChallenge = "Basic realm=\"OrleansSync dashboard\"";
+    public const string BearerChallenge = "Bearer";
+    public const string InvalidKeyChallenge = "Bearer error=\"invalid_token\"";
 
-    private const string CookiePurpose = "OrleansSync.Dashboard.Cookie.v1";
+    /// <summary>
+    /// The page marks its requests with <c>X-Requested-With: OrleansSync-Dashboard</c>: refused, they are not asked for
+    /// basic credentials, which would make the browser open its own dialog over the page's sign-in form.
+    /// </summary>
+    public const string PageRequestHeader = "X-Requested-With";
+    public const string PageRequestValue = "OrleansSync-Dashboard";
+
+    /// <summary>The extension of a 401 problem that lists the ways to sign in (<c>key</c>, and <c>basic</c> when there are users).</summary>
+    public const string SignInWithExtension = "signInWith";
 
     /// <summary>How someone got in: <c>key</c>, <c>basic</c> or <c>anonymous</c>.</summary>
     public static class Modes
@@ -42,8 +46,6 @@ internal sealed class DashboardAuthenticationHandler(
         public const string Basic = "basic";
         public const string Anonymous = "anonymous";
     }
-
-    private IDataProtector Protector => dataProtection.CreateProtector(CookiePurpose);
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -58,37 +60,49 @@ internal sealed class DashboardAuthenticationHandler(
         {
             var result = Key(query);
             if (result.Succeeded)
-                SetCookie(Modes.Key, result.Principal!.Identity!.Name!);
+                credentials.IssueCookie(Context, Modes.Key, result.Principal!.Identity!.Name!);
             return Task.FromResult(result);
         }
 
-        if (Request.Cookies[CookieName] is { Length: > 0 } cookie)
-            return Task.FromResult(Cookie(cookie));
+        if (Request.Cookies[DashboardCredentials.CookieName] is { Length: > 0 } cookie)
+        {
+            return Task.FromResult(credentials.ReadCookie(cookie) is var (mode, user)
+                ? Success(mode, user)
+                : AuthenticateResult.Fail("Your sign-in has ended: sign in again."));
+        }
+
         return Task.FromResult(dashboardOptions.Value.AllowAnonymous ? Success(Modes.Anonymous, "anonymous") : AuthenticateResult.NoResult());
     }
 
     /// <summary>
-    /// 401 problem details. Without credentials the browser is asked for them (<c>WWW-Authenticate: Basic</c>); a wrong
-    /// basic password is asked again; a wrong key says so.
+    /// 401 problem details, listing the ways to sign in (<see cref="SignInWithExtension"/>). Without credentials, or with
+    /// a wrong basic password, a browser is asked for basic credentials (<c>WWW-Authenticate: Basic</c>) — unless the
+    /// request came from the page, which shows its own sign-in form; a wrong key says so.
     /// </summary>
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure;
-        // The page's own requests (X-Requested-With: XMLHttpRequest) are not asked for basic credentials: the browser
-        // would open its own dialog over the page, which shows its sign-in prompt instead.
-        var fromPage = Request.Headers.XRequestedWith == "XMLHttpRequest";
-        var basic = !fromPage && (failure is null || Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase));
-        Response.Headers.WWWAuthenticate = basic ? BasicRealm : failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
-        if (failure is not null && Request.Cookies.ContainsKey(CookieName))
-            Response.Cookies.Delete(CookieName, CookieOptions(DateTimeOffset.UnixEpoch));
+        var basic = !IsFromPage(Request) && (failure is null || Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase));
+        Response.Headers.WWWAuthenticate = basic ? BasicChallenge : failure is null ? BearerChallenge : InvalidKeyChallenge;
+        if (failure is not null && Request.Cookies.ContainsKey(DashboardCredentials.CookieName))
+            credentials.DeleteCookie(Context);
         await Results.Problem(
             statusCode: StatusCodes.Status401Unauthorized,
             title: failure is null ? "Sign in to the dashboard" : "Not let in",
-            detail: failure?.Message ?? "Sign in with a dashboard user (basic auth), or send an operator key as 'Authorization: Bearer <key>' or open the page once with ?key=<key>.").ExecuteAsync(Context);
+            detail: failure?.Message ?? "Sign in with an operator key (as 'Authorization: Bearer <key>', or open the page once with ?key=<key>) or as a dashboard user.",
+            extensions: new Dictionary<string, object?> { [SignInWithExtension] = credentials.SignInWith.ToArray() }).ExecuteAsync(Context);
     }
 
+    /// <summary>
+    /// The page's own requests: its fetches (marked with <see cref="PageRequestHeader"/>) and its live stream (an
+    /// EventSource, which cannot add a header, asks for <c>text/event-stream</c>).
+    /// </summary>
+    public static bool IsFromPage(HttpRequest request)
+        => request.Headers[PageRequestHeader] == PageRequestValue
+           || request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase);
+
     private AuthenticateResult Key(string presented)
-        => apiOptions.Value.AdminKeys.Any(key => FixedTimeEquals(presented, key))
+        => credentials.IsOperatorKey(presented)
             ? Success(Modes.Key, "operator")
             : AuthenticateResult.Fail("The operator key is not valid.");
 
@@ -106,55 +120,14 @@ internal sealed class DashboardAuthenticationHandler(
 
         var colon = decoded.IndexOf(':', StringComparison.Ordinal);
         var (user, password) = colon < 0 ? (decoded, "") : (decoded[..colon], decoded[(colon + 1)..]);
-        // Every user's password is compared, so that the time taken says nothing about which names exist.
-        string? matched = null;
-        foreach (var (name, expected) in dashboardOptions.Value.Users)
-        {
-            if (FixedTimeEquals(password, expected ?? "") & FixedTimeEquals(user, name))
-                matched = name;
-        }
-
-        return matched is null ? AuthenticateResult.Fail("The user name or password is not valid.") : Success(Modes.Basic, matched);
+        return credentials.User(user, password) is { } matched
+            ? Success(Modes.Basic, matched)
+            : AuthenticateResult.Fail("The user name or password is not valid.");
     }
-
-    private AuthenticateResult Cookie(string value)
-    {
-        try
-        {
-            var parts = Protector.Unprotect(value).Split('|', 3);
-            if (parts.Length == 3 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
-                && time.GetUtcNow().ToUnixTimeSeconds() < expires && parts[1] is Modes.Key or Modes.Basic)
-                return Success(parts[1], parts[2]);
-        }
-        catch (CryptographicException)
-        {
-        }
-
-        return AuthenticateResult.Fail("The dashboard cookie is not valid any more: open the page with ?key=<key> again.");
-    }
-
-    private void SetCookie(string mode, string user)
-    {
-        var expires = time.GetUtcNow() + dashboardOptions.Value.CookieLifetime;
-        var ticket = Protector.Protect(string.Create(CultureInfo.InvariantCulture, $"{expires.ToUnixTimeSeconds()}|{mode}|{user}"));
-        Response.Cookies.Append(CookieName, ticket, CookieOptions(expires));
-    }
-
-    private CookieOptions CookieOptions(DateTimeOffset expires) => new()
-    {
-        HttpOnly = true,
-        SameSite = SameSiteMode.Strict,
-        Secure = Request.IsHttps,
-        Path = $"{Request.PathBase}{DashboardHosting.Prefix}",
-        Expires = expires,
-    };
 
     private static AuthenticateResult Success(string mode, string user)
     {
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, user), new Claim(ModeClaim, mode)], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
-
-    private static bool FixedTimeEquals(string presented, string expected)
-        => CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 }

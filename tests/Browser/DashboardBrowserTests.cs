@@ -172,16 +172,63 @@ public sealed class DashboardBrowserTests(SingleProcessProduct product, Chromium
     }
 
     [Fact]
-    public async Task A_wrong_key_is_refused_and_shows_no_data()
+    public async Task A_first_visit_without_a_key_shows_the_sign_in_form_refuses_a_wrong_key_and_lets_the_right_one_in()
+    {
+        await using var tab = await DashboardTab.NewAsync(chromium);
+        var challenges = tab.CollectChallenges();
+
+        var opened = await tab.Page.GotoAsync(DashboardTab.Address(product.Api).ToString());
+        Assert.Equal(200, opened?.Status); // the page itself needs no credentials
+        var form = tab.Page.Locator("#signin");
+        await Assertions.Expect(form).ToBeVisibleAsync();
+        await Assertions.Expect(tab.Page.Locator("#signin-reason")).ToHaveTextAsync("Enter an operator key to see the cluster.");
+        await Assertions.Expect(tab.Page.Locator("#signin-ways")).ToBeHiddenAsync(); // no dashboard users here: a key only
+        await Assertions.Expect(tab.Page.Locator("#live")).ToContainTextAsync("Not signed in");
+        await Assertions.Expect(tab.Page.Locator("#signin-key")).ToBeFocusedAsync();
+        output.WriteLine(await tab.ScreenshotAsync("sign-in-first-visit"));
+        await tab.MarkAsync();
+
+        await tab.Page.Locator("#signin-key").FillAsync("not-the-operator-key-at-all");
+        await tab.Page.Locator("#signin-key").PressAsync("Enter");
+        await Assertions.Expect(tab.Page.Locator("#signin-error")).ToContainTextAsync("That key was not accepted");
+        await Assertions.Expect(form).ToBeVisibleAsync();
+        Assert.Equal(0, await tab.CountAsync("#silos tr[data-silo]"));
+        Assert.Null(await tab.SignInCookieAsync());
+        output.WriteLine(await tab.ScreenshotAsync("sign-in-wrong-key"));
+
+        await tab.Page.Locator("#signin-key").FillAsync(Product.AdminKey);
+        await tab.Page.Locator("#signin-form button[type=submit]").ClickAsync();
+        await Assertions.Expect(form).ToBeHiddenAsync();
+        await tab.WaitForAsync("cluster");
+        var silos = tab.Page.Locator("#silos tr[data-silo]");
+        await Assertions.Expect(silos).ToHaveCountAsync(1);
+        await Assertions.Expect(silos.Locator(".badge")).ToHaveTextAsync("Active");
+        await Assertions.Expect(tab.Page.Locator("#who")).ToHaveTextAsync("Operator key");
+        await Assertions.Expect(tab.Page.Locator("#sign-out")).ToBeVisibleAsync();
+        await Assertions.Expect(tab.Page.Locator("#live")).ToContainTextAsync("Live");
+        Assert.True(await tab.SignInCookieAsync() is { HttpOnly: true }, "signing in sets the HttpOnly cookie");
+        Assert.False(await tab.WasReloadedAsync(), "signing in reloaded the page");
+        output.WriteLine(await tab.ScreenshotAsync("sign-in-signed-in"));
+        DashboardTab.AssertNoBasicChallenge(challenges); // nothing made the browser open a dialog of its own
+        Assert.True(tab.ErrorsBesidesRefusals.Count == 0, $"the page logged errors:\n{string.Join('\n', tab.Errors)}");
+    }
+
+    [Fact]
+    public async Task A_wrong_key_in_the_link_is_refused_and_shows_no_data()
     {
         await using var tab = await DashboardTab.NewAsync(chromium);
 
         var refused = await tab.Page.GotoAsync($"{DashboardTab.Address(product.Api)}?key=not-the-operator-key-at-all");
         Assert.Equal(401, refused?.Status);
+        await Assertions.Expect(tab.Page.Locator("#signin")).ToBeVisibleAsync(); // the page's own form, not the browser's dialog
+        await Assertions.Expect(tab.Page.Locator("#signin-error")).ToHaveTextAsync("That key was not accepted.");
+        Assert.DoesNotContain("key=", tab.Page.Url, StringComparison.Ordinal); // nor does the wrong key stay in the address bar
+        await tab.Page.WaitForTimeoutAsync(2500); // a refresh's worth: still nothing
         var shown = await tab.TextAsync();
         Assert.DoesNotContain(Product.PortalId.ToString(System.Globalization.CultureInfo.InvariantCulture), shown, StringComparison.Ordinal);
-        Assert.Equal(0, await tab.CountAsync("#silos"));
-        Assert.DoesNotContain(await tab.Page.Context.CookiesAsync(), c => c.Name == "orleanssync-dashboard"); // nothing to come back with
+        Assert.Equal(0, await tab.CountAsync("#silos tr[data-silo]"));
+        Assert.Equal(0, await tab.CountAsync(".partition-grid span"));
+        Assert.Null(await tab.SignInCookieAsync()); // nothing to come back with
 
         using var api = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(DashboardTab.Address(product.Api), "api/overview"));
@@ -195,20 +242,40 @@ public sealed class DashboardBrowserTests(SingleProcessProduct product, Chromium
     public async Task When_the_sign_in_lapses_the_page_asks_for_a_key_and_a_good_one_brings_it_back()
     {
         await using var tab = await DashboardTab.OpenAsync(chromium, product.Api, Product.AdminKey);
+        await tab.MarkAsync();
         await tab.Page.Context.ClearCookiesAsync(); // the cookie expired, or the key was rotated
 
         var prompt = tab.Page.Locator("#signin");
         await Assertions.Expect(prompt).ToBeVisibleAsync(); // at the next refresh, within 2 s
         await Assertions.Expect(tab.Page.Locator("#live")).ToContainTextAsync("Signed out");
         await Assertions.Expect(tab.Page.Locator("#signin-reason")).ToContainTextAsync("Your sign-in has ended");
+        await Assertions.Expect(tab.Page.Locator("body")).ToHaveClassAsync("signed-out"); // the numbers on screen, blurred
         await tab.ScreenshotAsync("sign-in-prompt");
 
         await tab.Page.Locator("#signin-key").FillAsync(Product.AdminKey);
         await tab.Page.Locator("#signin-form button[type=submit]").ClickAsync();
-        await tab.Page.WaitForURLAsync(url => !url.Contains("key=", StringComparison.Ordinal) && url.Contains("/dashboard/", StringComparison.Ordinal));
-        await tab.WaitForAsync("cluster");
         await Assertions.Expect(prompt).ToBeHiddenAsync();
+        await tab.WaitForAsync("cluster");
+        await Assertions.Expect(tab.Page.Locator("body")).Not.ToHaveClassAsync("signed-out");
         await Assertions.Expect(tab.Page.Locator("#silos tr[data-silo]")).ToHaveCountAsync(1);
+        await Assertions.Expect(tab.Page.Locator("#live")).ToContainTextAsync("Live");
+        Assert.False(await tab.WasReloadedAsync(), "signing in again reloaded the page");
+    }
+
+    [Fact]
+    public async Task Signing_out_forgets_the_sign_in_and_shows_the_form_again()
+    {
+        await using var tab = await DashboardTab.OpenAsync(chromium, product.Api, Product.AdminKey);
+        Assert.NotNull(await tab.SignInCookieAsync());
+
+        await tab.Page.Locator("#sign-out").ClickAsync();
+
+        await Assertions.Expect(tab.Page.Locator("#signin")).ToBeVisibleAsync();
+        await Assertions.Expect(tab.Page.Locator("#signin-reason")).ToHaveTextAsync("You have signed out.");
+        await Assertions.Expect(tab.Page.Locator("#sign-out")).ToBeHiddenAsync();
+        Assert.Null(await tab.SignInCookieAsync());
+        Assert.Equal(0, await tab.CountAsync("#silos tr[data-silo]")); // the page was loaded again: nothing of before is left
+        await tab.ScreenshotAsync("signed-out");
     }
 
     /// <summary>Finds the invoice in the Invoices section by its deal, as an operator does, and opens it: its row and its detail.</summary>

@@ -49,6 +49,12 @@ public sealed class DashboardTab : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The errors besides the browser's own note of each refused request ("Failed to load resource: … status of 401"),
+    /// which a page that is not signed in is bound to make.
+    /// </summary>
+    public IReadOnlyList<string> ErrorsBesidesRefusals => [.. Errors.Where(e => !e.Contains("status of 401", StringComparison.Ordinal))];
+
     /// <summary>The dashboard's address on a silo.</summary>
     public static Uri Address(Uri silo) => new(silo, "dashboard/");
 
@@ -87,6 +93,8 @@ public sealed class DashboardTab : IAsyncDisposable
     /// <summary>Saves what the tab shows, whole page, as a test artifact.</summary>
     public async Task<string> ScreenshotAsync(string name)
     {
+        // From the top: scrolled down (to a button clicked), the sticky header would be drawn across the middle.
+        await Page.EvaluateAsync("() => window.scrollTo(0, 0)");
         var path = Screenshots.PathFor(name);
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         return path;
@@ -96,6 +104,38 @@ public sealed class DashboardTab : IAsyncDisposable
     public async Task<string> TextAsync(string selector = "body") => await Page.Locator(selector).InnerTextAsync();
 
     public async Task<int> CountAsync(string selector) => await Page.Locator(selector).CountAsync();
+
+    /// <summary>
+    /// Every authentication challenge (<c>WWW-Authenticate</c>) the tab's requests get from now on, "url: challenge".
+    /// </summary>
+    public IReadOnlyCollection<string> CollectChallenges()
+    {
+        var challenges = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        Page.Response += (_, response) =>
+        {
+            if (response.Headers.TryGetValue("www-authenticate", out var challenge))
+                challenges.Enqueue($"{response.Url}: {challenge}");
+        };
+        return challenges;
+    }
+
+    /// <summary>
+    /// The page was refused (so challenged), but never with <c>WWW-Authenticate: Basic</c> — on which a browser opens
+    /// its own dialog over the page.
+    /// </summary>
+    public static void AssertNoBasicChallenge(IReadOnlyCollection<string> challenges)
+    {
+        Assert.NotEmpty(challenges);
+        Assert.DoesNotContain(challenges, c => c.Contains(": Basic", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Marks the page, so that <see cref="WasReloadedAsync"/> can tell whether it was loaded again since.</summary>
+    public async Task MarkAsync() => await Page.EvaluateAsync("() => { window.stillTheSamePage = true; }");
+
+    public async Task<bool> WasReloadedAsync() => !await Page.EvaluateAsync<bool>("() => window.stillTheSamePage === true");
+
+    /// <summary>The sign-in cookie the browser holds, if any.</summary>
+    public async Task<BrowserContextCookiesResult?> SignInCookieAsync() => (await _context.CookiesAsync()).FirstOrDefault(c => c.Name == "orleanssync-dashboard");
 
     public async ValueTask DisposeAsync() => await _context.DisposeAsync();
 

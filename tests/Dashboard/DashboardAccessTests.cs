@@ -18,7 +18,30 @@ public sealed class DashboardAccessTests
     private const string Password = "a long enough password";
 
     [Fact]
-    public async Task Without_credentials_the_browser_is_asked_for_them_and_a_wrong_key_is_refused()
+    public async Task The_page_and_its_files_are_served_without_credentials_but_the_api_is_not()
+    {
+        await using var silo = await StartAsync();
+        using var http = Client(silo);
+
+        var page = await http.GetAsync("dashboard/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("id=\"signin-form\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("dashboard/assets/dashboard.css")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("dashboard/assets/dashboard.js")).StatusCode);
+
+        foreach (var path in new[] { "dashboard/api/overview", "dashboard/api/inbox", "dashboard/api/tenants", "dashboard/api/live" })
+        {
+            var refused = await http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.DoesNotContain("silos", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync("dashboard/api/inbox/dead-letters/3.7/replay", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_credentials_a_browser_is_asked_for_them_and_a_wrong_key_is_refused()
     {
         await using var silo = await StartAsync();
         using var http = Client(silo);
@@ -26,9 +49,8 @@ public sealed class DashboardAccessTests
         var anonymous = await http.GetAsync("dashboard/api/overview");
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal("Basic realm=\"OrleansSync dashboard\"", anonymous.Headers.WwwAuthenticate.ToString());
-        Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("dashboard/")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("dashboard/assets/dashboard.css")).StatusCode);
+        var problem = await ProblemAsync(anonymous);
+        Assert.Equal(["key", "basic"], problem.GetProperty("signInWith").EnumerateArray().Select(w => w.GetString()));
 
         var wrongKey = await SendAsync(http, "dashboard/api/overview", new AuthenticationHeaderValue("Bearer", "dashboard-admin-key-9876543210"));
         Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
@@ -38,6 +60,127 @@ public sealed class DashboardAccessTests
         var wrongPassword = await SendAsync(http, "dashboard/api/overview", Basic(User, "not the password"));
         Assert.Equal(HttpStatusCode.Unauthorized, wrongPassword.StatusCode);
         Assert.StartsWith("Basic", wrongPassword.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+
+        // An operator's link with a wrong key: the page, which says so, with 401 — and nothing to come back with.
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = silo.Address };
+        var link = await browser.GetAsync("dashboard/?key=dashboard-admin-key-9876543210");
+        Assert.Equal(HttpStatusCode.Unauthorized, link.StatusCode);
+        Assert.Equal("text/html", link.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Bearer error=\"invalid_token\"", link.Headers.WwwAuthenticate.ToString());
+        Assert.Empty(cookies.GetAllCookies());
+    }
+
+    [Fact]
+    public async Task Requests_from_the_page_are_never_asked_for_basic_credentials()
+    {
+        await using var silo = await StartAsync();
+        using var http = Client(silo);
+
+        // The page's fetches carry its mark; its live stream (an EventSource) asks for text/event-stream.
+        using var fetch = new HttpRequestMessage(HttpMethod.Get, "dashboard/api/overview");
+        fetch.Headers.Add("X-Requested-With", "OrleansSync-Dashboard");
+        var refused = await http.SendAsync(fetch);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("Bearer", refused.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(["key", "basic"], (await ProblemAsync(refused)).GetProperty("signInWith").EnumerateArray().Select(w => w.GetString()));
+
+        using var wrongPassword = new HttpRequestMessage(HttpMethod.Get, "dashboard/api/tenants");
+        wrongPassword.Headers.Add("X-Requested-With", "OrleansSync-Dashboard");
+        wrongPassword.Headers.Authorization = Basic(User, "not the password");
+        var refusedPassword = await http.SendAsync(wrongPassword);
+        Assert.Equal(HttpStatusCode.Unauthorized, refusedPassword.StatusCode);
+        Assert.DoesNotContain("Basic", refusedPassword.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+
+        using var stream = new HttpRequestMessage(HttpMethod.Get, "dashboard/api/live");
+        stream.Headers.Accept.ParseAdd("text/event-stream");
+        var refusedStream = await http.SendAsync(stream);
+        Assert.Equal(HttpStatusCode.Unauthorized, refusedStream.StatusCode);
+        Assert.DoesNotContain("Basic", refusedStream.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+
+        // Nor is the sign-in form's own refusal.
+        var wrongKey = await http.PostAsync("dashboard/api/session", Json(new { key = "dashboard-admin-key-9876543210" }));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
+        Assert.DoesNotContain("Basic", wrongKey.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Signing_in_with_a_key_sets_the_cookie_the_api_then_accepts_and_signing_out_clears_it()
+    {
+        await using var silo = await StartAsync();
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = silo.Address };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("dashboard/api/overview")).StatusCode);
+
+        var signedIn = await browser.PostAsync("dashboard/api/session", Json(new { key = AdminKey }));
+        Assert.Equal(HttpStatusCode.NoContent, signedIn.StatusCode);
+        var setCookie = signedIn.Headers.GetValues("Set-Cookie").Single();
+        Assert.Contains("samesite=strict", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/dashboard", setCookie, StringComparison.Ordinal);
+        var cookie = Assert.Single(cookies.GetCookies(new Uri(silo.Address, "dashboard/api/")));
+        Assert.Equal("orleanssync-dashboard", cookie.Name);
+        Assert.True(cookie.HttpOnly);
+        Assert.DoesNotContain(AdminKey, cookie.Value, StringComparison.Ordinal);
+
+        Assert.Equal("key", (await JsonAsync(await browser.GetAsync("dashboard/api/overview"))).GetProperty("auth").GetProperty("mode").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("dashboard/api/inbox")).StatusCode);
+
+        var signedOut = await browser.DeleteAsync("dashboard/api/session");
+        Assert.Equal(HttpStatusCode.NoContent, signedOut.StatusCode);
+        Assert.Empty(cookies.GetCookies(new Uri(silo.Address, "dashboard/api/")));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("dashboard/api/overview")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_dashboard_user_signs_in_with_name_and_password()
+    {
+        await using var silo = await StartAsync();
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = silo.Address };
+
+        Assert.Equal(HttpStatusCode.NoContent, (await browser.PostAsync("dashboard/api/session", Json(new { user = User, password = Password }))).StatusCode);
+
+        var auth = (await JsonAsync(await browser.GetAsync("dashboard/api/overview"))).GetProperty("auth");
+        Assert.Equal(("basic", User), (auth.GetProperty("mode").GetString(), auth.GetProperty("user").GetString()));
+    }
+
+    [Fact]
+    public async Task A_wrong_key_or_password_at_sign_in_is_refused_with_a_problem_and_no_cookie()
+    {
+        await using var silo = await StartAsync();
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = silo.Address };
+
+        var wrongKey = await browser.PostAsync("dashboard/api/session", Json(new { key = "dashboard-admin-key-9876543210" }));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
+        Assert.StartsWith("That key was not accepted", (await ProblemAsync(wrongKey)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.False(wrongKey.Headers.Contains("Set-Cookie"));
+
+        var wrongPassword = await browser.PostAsync("dashboard/api/session", Json(new { user = User, password = "not the password" }));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongPassword.StatusCode);
+        Assert.Equal("That user name and password were not accepted.", (await ProblemAsync(wrongPassword)).GetProperty("detail").GetString());
+        var unknownUser = await browser.PostAsync("dashboard/api/session", Json(new { user = "mallory", password = Password }));
+        Assert.Equal(HttpStatusCode.Unauthorized, unknownUser.StatusCode);
+
+        Assert.Empty(cookies.GetAllCookies());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("dashboard/api/overview")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_malformed_sign_in_is_a_bad_request()
+    {
+        await using var silo = await StartAsync();
+        using var http = Client(silo);
+
+        foreach (var body in new[] { "{not json", "{}", "null", $"{{\"key\":\"{AdminKey}\",\"user\":\"{User}\",\"password\":\"{Password}\"}}", "{\"user\":\"grace\"}", "{\"key\":42}" })
+        {
+            var refused = await http.PostAsync("dashboard/api/session", new StringContent(body, Encoding.UTF8, "application/json"));
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{body}: {(int)refused.StatusCode}");
+            Assert.False(string.IsNullOrEmpty((await ProblemAsync(refused)).GetProperty("detail").GetString()));
+            Assert.False(refused.Headers.Contains("Set-Cookie"));
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("dashboard/api/session", new StringContent("", Encoding.UTF8, "application/json"))).StatusCode);
     }
 
     [Fact]
@@ -110,7 +253,6 @@ public sealed class DashboardAccessTests
     {
         await using var silo = await StartAsync();
         using var http = Client(silo);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
 
         var redirect = await http.GetAsync("dashboard");
         Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
@@ -162,6 +304,8 @@ public sealed class DashboardAccessTests
         => RunningApp.StartAsync(Silo.Program.CreateApp, [$"--Api:AdminKeys:0={AdminKey}", $"--Dashboard:Users:{User}={Password}", "--Sandbox:DemoTenant=false", .. args]);
 
     private static HttpClient Client(RunningApp silo) => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = silo.Address };
+
+    private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
 
     private static AuthenticationHeaderValue Basic(string user, string password)
         => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));

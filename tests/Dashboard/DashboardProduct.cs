@@ -9,8 +9,10 @@ using OrleansSync.Tests.Infrastructure;
 namespace OrleansSync.Tests.Dashboard;
 
 /// <summary>
-/// The single-process default as <see cref="SingleProcessProduct"/> runs it, with a dashboard user, and HubSpot's
-/// client giving up after one retry: tests here make HubSpot fail on purpose, and want the failure shown soon.
+/// The single-process default as <see cref="SingleProcessProduct"/> runs it, with a dashboard user; HubSpot's and
+/// QuickBooks' clients giving up after one retry, and the inbox after two attempts: tests here make HubSpot and
+/// QuickBooks fail on purpose, and want the failure — a failing write, a dead letter — shown soon. Companies resync
+/// only when asked (or once an hour), so that what a test sees repaired was repaired by what it did.
 /// </summary>
 public sealed class DashboardProduct : Product
 {
@@ -43,7 +45,18 @@ public sealed class DashboardProduct : Product
     }
 
     protected override async Task StartAsync()
-        => _silo = await RunningApp.StartAsync(Silo.Program.CreateApp, [.. KeyArgs, "--Sandbox:DemoTenant=false", "--HubSpot:MaxRetries=1", $"--Dashboard:Users:{User}={Password}"], Configure);
+        => _silo = await RunningApp.StartAsync(Silo.Program.CreateApp,
+            [
+                .. KeyArgs,
+                "--Sandbox:DemoTenant=false",
+                "--HubSpot:MaxRetries=1",
+                "--QuickBooks:MaxRetries=1",
+                "--Inbox:MaxAttempts=2",
+                "--Inbox:FirstRetryDelay=00:00:00.200",
+                "--Sync:ResyncInterval=01:00:00",
+                $"--Dashboard:Users:{User}={Password}",
+            ],
+            Configure);
 
     public override async Task DisposeAsync()
     {

@@ -186,6 +186,13 @@ public sealed class QuickBooksCompanies(Uri sandbox)
         await Product.OkJsonAsync(await admin.PutAsJsonAsync("faults", new { latencyMilliseconds = milliseconds }));
     }
 
+    /// <summary>Trouble in QuickBooks on purpose: this share of API requests (0 to 1) is answered with a 500.</summary>
+    public async Task SetServerErrorRateAsync(double rate)
+    {
+        using var admin = Admin();
+        await Product.OkJsonAsync(await admin.PutAsJsonAsync("faults", new { serverErrorRate = rate }));
+    }
+
     public async Task<JsonElement> InvoiceAsync(string realmId, string invoiceId)
     {
         using var api = await ApiAsync(realmId);

@@ -252,13 +252,16 @@ class ApiError extends Error {
   }
 }
 
-async function api(path, { method = 'GET', body } = {}) {
+/** The page's mark on its requests: refused, they get no basic-auth challenge, so the browser opens no dialog of its own. */
+const PAGE_REQUEST = { 'X-Requested-With': 'OrleansSync-Dashboard' };
+
+/** A request to the api. A 401 brings up the sign-in form, unless told not to (signing in or out, say). */
+async function api(path, { method = 'GET', body, askToSignIn = true } = {}) {
   let response;
   try {
     response = await fetch(new URL(path, base), {
       method,
-      // X-Requested-With: a 401 then asks for no basic credentials, so the browser opens no dialog of its own over the page.
-      headers: { Accept: 'application/json', 'X-Requested-With': 'XMLHttpRequest', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: { Accept: 'application/json', ...PAGE_REQUEST, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
@@ -270,14 +273,15 @@ async function api(path, { method = 'GET', body } = {}) {
   if (!response.ok) {
     let title = `${response.status} ${response.statusText}`.trim();
     let detail = '';
+    let problem = null;
     try {
-      const problem = await response.json();
+      problem = await response.json();
       title = problem.title || title;
       detail = problem.detail || '';
     } catch {
       // Not problem details: the status says enough.
     }
-    if (response.status === 401) signIn();
+    if (response.status === 401 && askToSignIn) signIn(problem?.signInWith);
     throw new ApiError(response.status, title, detail);
   }
 
@@ -316,30 +320,110 @@ function problemToast(error, fallback) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Sign-in: the server wants an operator key (or basic-auth credentials, which the browser asks for itself)
+// Sign-in. The page and its files are open to anyone; the api is not. When it refuses, the page asks for an operator
+// key — or a dashboard user's name and password, when the server has users — and signs in with api/session, which
+// sets the same HttpOnly cookie as an operator's link (?key=) does. What was on screen stays, blurred: it is no longer
+// current, nor anyone's to read.
 
+const SIGNED_OUT_NOTE = 'orleanssync-dashboard-signed-out';
+const keyInAddress = new URLSearchParams(location.search).has('key'); // only a refused key stays in the address
 let signedOut = false;
+let signInWays = ['key'];
+let signInWay = 'key';
 
-function signIn() {
+function signIn(ways) {
+  if (signedOut) return; // a request that was under way: the form is up already
   signedOut = true;
   stopLive();
-  setLive('offline', 'Signed out');
-  document.body.classList.add('signed-out'); // what is on screen is no longer current, nor anyone's to read
-  document.getElementById('signin-reason').textContent = overview?.auth?.mode === 'basic'
-    ? 'Your sign-in has ended. Reload the page to sign in with your user name and password, or enter an operator key.'
-    : 'Your sign-in has ended, or the key it used is no longer valid. Enter an operator key to go on.';
+  clearTimeout(timer);
+  timer = null;
+  document.body.classList.add('signed-out');
+  if (Array.isArray(ways) && ways.length) signInWays = ways;
+  if (!signInWays.includes(signInWay)) signInWay = signInWays[0];
+
+  const justSignedOut = sessionStorage.getItem(SIGNED_OUT_NOTE) !== null;
+  sessionStorage.removeItem(SIGNED_OUT_NOTE);
+  const byUser = signInWays.includes('basic');
+  setLive('offline', overview ? 'Signed out' : 'Not signed in');
+  document.getElementById('sign-out').hidden = true;
+  document.getElementById('signin-reason').textContent =
+    justSignedOut ? 'You have signed out.'
+      : overview ? 'Your sign-in has ended, or the key it used is no longer valid. Sign in again to go on.'
+        : keyInAddress ? 'The link you followed carries a key that is not valid.'
+          : byUser ? 'Enter an operator key, or your dashboard user name and password.'
+            : 'Enter an operator key to see the cluster.';
+  signInError(keyInAddress && !overview && !justSignedOut ? 'That key was not accepted.' : '');
+  document.getElementById('signin-ways').hidden = !byUser;
   document.getElementById('signin').hidden = false;
-  document.getElementById('signin-key').focus();
+  showSignInWay(signInWay);
 }
 
-document.getElementById('signin-form').addEventListener('submit', event => {
+function showSignInWay(way) {
+  signInWay = way;
+  for (const button of document.querySelectorAll('#signin-ways button')) button.setAttribute('aria-pressed', String(button.dataset.way === way));
+  for (const fields of document.querySelectorAll('#signin-form .fields')) fields.hidden = fields.dataset.way !== way;
+  document.querySelector(`#signin-form .fields[data-way="${way}"] input`).focus();
+}
+
+function signInError(message) {
+  const error = document.getElementById('signin-error');
+  error.textContent = message;
+  error.hidden = !message;
+}
+
+document.getElementById('signin-ways').addEventListener('click', event => {
+  const button = event.target.closest('button[data-way]');
+  if (!button) return;
+  signInError('');
+  showSignInWay(button.dataset.way);
+});
+
+document.getElementById('signin-form').addEventListener('submit', async event => {
   event.preventDefault();
-  const key = document.getElementById('signin-key').value.trim();
-  if (!key) return;
-  const target = new URL(base);
-  target.searchParams.set('key', key);
-  target.hash = location.hash;
-  location.assign(target);
+  const field = id => document.getElementById(id);
+  const body = signInWay === 'basic'
+    ? { user: field('signin-user').value.trim(), password: field('signin-password').value }
+    : { key: field('signin-key').value.trim() };
+  if (signInWay === 'basic' ? !body.user || !body.password : !body.key) {
+    signInError(signInWay === 'basic' ? 'Enter your user name and password.' : 'Enter an operator key.');
+    return;
+  }
+
+  const submit = field('signin-submit');
+  submit.disabled = true;
+  submit.textContent = 'Signing in…';
+  try {
+    await api('api/session', { method: 'POST', body, askToSignIn: false });
+  } catch (error) {
+    signInError(error.status === 401 ? error.detail || 'That key was not accepted.' : error.status === 0 ? 'The silo cannot be reached. Try again in a moment.' : error.detail || error.title);
+    const retry = signInWay === 'basic' ? field('signin-password') : field('signin-key');
+    retry.select();
+    retry.focus();
+    return;
+  } finally {
+    submit.disabled = false;
+    submit.textContent = 'Sign in';
+  }
+
+  for (const input of document.querySelectorAll('#signin-form input')) input.value = '';
+  signInError('');
+  document.getElementById('signin').hidden = true;
+  document.body.classList.remove('signed-out');
+  signedOut = false;
+  setLive('connecting');
+  start();
+});
+
+// Signing out forgets everything on screen: the page loads again, and asks for a sign-in.
+document.getElementById('sign-out').addEventListener('click', async () => {
+  try {
+    await api('api/session', { method: 'DELETE', askToSignIn: false });
+  } catch (error) {
+    problemToast(error, 'Signing out failed');
+    return;
+  }
+  sessionStorage.setItem(SIGNED_OUT_NOTE, '1');
+  location.reload();
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -383,6 +467,7 @@ function renderHeader(data) {
   const auth = data.auth ?? {};
   who.textContent = auth.mode === 'basic' ? `Signed in as ${auth.user ?? 'operator'}` : auth.mode === 'anonymous' ? 'Anonymous' : 'Operator key';
   who.hidden = false;
+  document.getElementById('sign-out').hidden = auth.mode !== 'key' && auth.mode !== 'basic'; // anonymous access has no sign-in to end
 
   const banner = document.getElementById('banner');
   const messages = [];
@@ -805,17 +890,31 @@ function renderTenant(t) {
       <div class="table-wrap"><table>
         <thead><tr><th>Record</th><th>Category</th><th>Detail</th><th>Since</th><th></th></tr></thead>
         <tbody>${health.failures.map(f => html`
-          <tr>
+          <tr data-record="${f.record}">
             <td class="nowrap">${f.record}</td>
             <td>${badge(words(f.category), 'amber')}</td>
             <td class="small wrap-anywhere">${f.detail}</td>
             <td>${ago(f.since, 'unknown')}</td>
-            <td>${f.retry ? html`<button type="button" class="btn small" data-action="retry" data-portal="${t.portalId}" data-kind="${f.retry.kind}" data-target="${f.retry.target}">${retryLabel(f.retry.kind)}</button>` : ''}</td>
+            <td class="nowrap">${f.retry ? html`<button type="button" class="btn small" data-action="retry" data-portal="${t.portalId}" data-kind="${f.retry.kind}" data-target="${f.retry.target}">${retryLabel(f.retry.kind)}</button>` : ''}</td>
           </tr>`)}
         </tbody>
       </table></div>`}
     </div>
   </article>`;
+}
+
+/**
+ * Whether the tenant's sync health still lists the record after its retry. A retry can be done and fail again — a deal
+ * whose write HubSpot refuses once more —: that is no success to show in green.
+ */
+async function stillFailing(portal, record) {
+  if (!record) return false;
+  try {
+    const tenants = await api('api/tenants');
+    return tenants.some(t => String(t.portalId) === portal && (t.health?.failures ?? []).some(f => f.record === record));
+  } catch {
+    return false; // the refresh that follows shows whatever is true
+  }
 }
 
 function retryLabel(kind) {
@@ -864,12 +963,14 @@ function renderAccount(tenant, a) {
 
 async function retry(button) {
   const { portal, kind, target } = button.dataset;
+  const record = button.closest('tr[data-record]')?.dataset.record;
   const label = button.textContent;
   button.disabled = true;
   button.textContent = 'Retrying…';
   try {
     const result = await api(`api/tenants/${encodeURIComponent(portal)}/retry`, { method: 'POST', body: { kind, target } });
     if (result?.done === false) toast('A person must act', result.detail || '', 'info');
+    else if (await stillFailing(portal, record)) toast('Still failing', result?.detail || '', 'error');
     else toast('Retried', result?.detail || 'Done.', 'success');
   } catch (error) {
     problemToast(error, 'Retry failed');
@@ -1184,6 +1285,7 @@ if (new URLSearchParams(location.search).has('key')) {
   history.replaceState(null, '', clean);
 }
 
+/** Loads the page's data: at first, and again once signed in. */
 async function start() {
   try {
     await loadOverview();
@@ -1193,6 +1295,7 @@ async function start() {
   }
   if (document.visibilityState === 'visible') startLive();
   show(location.hash.slice(1));
+  refreshSoon(); // the section on screen, even when it was on screen before the sign-in
 }
 
 start();
