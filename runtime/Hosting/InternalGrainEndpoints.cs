@@ -90,13 +90,14 @@ public static class InternalGrainEndpoints
             after = sequence;
         }
 
-        if (!Enum.TryParse<LogLevel>(query["level"].ToString() is { Length: > 0 } level ? level : nameof(LogLevel.Trace), ignoreCase: true, out var minimum) || !Enum.IsDefined(minimum))
+        var level = query["level"].ToString() is { Length: > 0 } asked ? asked : nameof(LogLevel.Trace);
+        if (Enum.GetNames<LogLevel>().FirstOrDefault(n => n.Equals(level, StringComparison.OrdinalIgnoreCase)) is not { } name || !Enum.TryParse<LogLevel>(name, out var minimum))
         {
             await Problem(http, StatusCodes.Status400BadRequest, "Bad level", $"level is a log level name, not '{query["level"]}'.");
             return;
         }
 
-        var take = int.TryParse(query["take"], NumberStyles.None, CultureInfo.InvariantCulture, out var asked) ? Math.Clamp(asked, 1, MaxLogEntries) : MaxLogEntries;
+        var take = int.TryParse(query["take"], NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? Math.Clamp(count, 1, MaxLogEntries) : MaxLogEntries;
         var slice = http.RequestServices.GetRequiredService<SiloLog>().Read(new LogQuery(after, minimum, query["q"].ToString() is { Length: > 0 } text ? text : null, take));
         http.Response.StatusCode = StatusCodes.Status200OK;
         await http.Response.WriteAsJsonAsync(slice, SiloStatsJsonContext.Default.LogSlice, contentType: null, http.RequestAborted);
