@@ -1050,7 +1050,7 @@ function search() {
 // Logs and silo charts (modules of their own)
 
 const ui = {
-  api, html, put, fmt, badge, empty, ago, toTime, timeChart, serverNow, siloName, siloColour, refreshSoon, loadOverview,
+  api, html, put, escape, fmt, badge, empty, ago, toTime, timeChart, serverNow, siloName, siloColour, refreshSoon, loadOverview,
   silos: () => overview?.silos ?? [],
 };
 const logView = createLogView(ui);

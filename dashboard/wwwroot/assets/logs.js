@@ -16,7 +16,7 @@ const levelWords = { Trace: 'Trace', Debug: 'Debug', Information: 'Info', Warnin
 const timeOfDay = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 });
 
 export function createLogView(ui) {
-  const { api, html, put, fmt, badge, empty, ago, siloName, siloColour, silos, refreshSoon } = ui;
+  const { api, html, put, fmt, badge, empty, ago, escape, siloName, siloColour, silos, refreshSoon } = ui;
   const view = {
     level: 'Information',
     q: '',
@@ -36,7 +36,7 @@ export function createLogView(ui) {
   const filtersNow = () => `${view.level}|${view.q}|${view.silo}`;
 
   function levelBadge(level) {
-    return badge(levelWords[level] ?? level, levelColours[level] ?? 'grey', `data-level="${level}"`);
+    return badge(levelWords[level] ?? level, levelColours[level] ?? 'grey', `data-level="${escape(level)}"`);
   }
 
   function shortCategory(category) {
