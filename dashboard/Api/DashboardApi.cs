@@ -41,6 +41,8 @@ internal static class DashboardApi
         api.MapTenantEndpoints();
         api.MapInvoiceEndpoints();
         api.MapLiveEndpoint();
+        api.MapLogEndpoints();
+        api.MapSiloHistoryEndpoint();
         return api;
     }
 

@@ -2,8 +2,10 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansSync.Clients.HubSpot;
 using OrleansSync.Clients.QuickBooks;
+using Microsoft.Extensions.Logging;
 using OrleansSync.GrainInterfaces;
 using OrleansSync.Runtime.Cluster;
+using OrleansSync.Runtime.Metrics;
 
 namespace OrleansSync.Dashboard.Api;
 
@@ -122,6 +124,22 @@ public sealed record InvoiceRow(
 /// <summary><c>POST /dashboard/api/session</c>: an operator key, or a dashboard user's name and password.</summary>
 public sealed record SessionRequest(string? Key, string? User, string? Password);
 
+/// <summary>
+/// <c>GET /dashboard/api/logs</c>: log entries of the silos, oldest first; <see cref="Cursor"/> is the <c>after</c> of the
+/// next request. <see cref="Skipped"/> counts entries after the previous cursor left out (fallen out of a silo's ring
+/// before they were read, or more than <c>take</c>); <see cref="Problems"/> names the silos that did not answer.
+/// </summary>
+public sealed record LogsView(DateTimeOffset Now, DateTimeOffset? CollectingSince, string Cursor, long Skipped, IReadOnlyList<LogLine> Entries, IReadOnlyList<SiloProblem> Problems);
+
+/// <summary>One log entry of one silo; <see cref="Sequence"/> numbers the entries of that silo.</summary>
+public sealed record LogLine(string SiloId, long Sequence, DateTimeOffset At, LogLevel Level, string Category, int EventId, string? EventName, string Message, string? Exception);
+
+/// <summary>A silo that could not be read, and why.</summary>
+public sealed record SiloProblem(string SiloId, string Problem);
+
+/// <summary><c>GET /dashboard/api/silos/{siloId}/history</c>: the silo's samples, oldest first, one per sample interval while someone watched.</summary>
+public sealed record SiloHistoryView(string SiloId, DateTimeOffset Now, double SampleIntervalSeconds, double WindowSeconds, DateTimeOffset? CollectingSince, IReadOnlyList<SiloSample> Samples);
+
 /// <summary><c>event: tick</c> of the live stream.</summary>
 public sealed record LiveTick(DateTimeOffset Now);
 
@@ -138,6 +156,8 @@ public sealed record LiveTick(DateTimeOffset Now);
 [JsonSerializable(typeof(IReadOnlyList<InvoiceRow>))]
 [JsonSerializable(typeof(InvoiceView))]
 [JsonSerializable(typeof(LiveTick))]
+[JsonSerializable(typeof(LogsView))]
+[JsonSerializable(typeof(SiloHistoryView))]
 [JsonSerializable(typeof(RateLimitUsage))]
 [JsonSerializable(typeof(SessionRequest))]
 [JsonSerializable(typeof(string[]))]

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansSync.Runtime.Calls;
 using OrleansSync.Runtime.Metrics;
@@ -23,6 +25,13 @@ public static class InternalGrainEndpoints
 
     public const string StatsPath = "/internal/silo/stats";
 
+    public const string HistoryPath = "/internal/silo/history";
+
+    public const string LogsPath = "/internal/silo/logs";
+
+    /// <summary>The most log entries one answer of <see cref="LogsPath"/> holds.</summary>
+    public const int MaxLogEntries = 1000;
+
     public static IEndpointConventionBuilder MapInternalGrainEndpoints(this IEndpointRouteBuilder endpoints)
         => endpoints.MapPost(Pattern, HandleAsync).ExcludeFromDescription();
 
@@ -33,20 +42,79 @@ public static class InternalGrainEndpoints
     public static IEndpointConventionBuilder MapInternalSiloStats(this IEndpointRouteBuilder endpoints)
         => endpoints.MapGet(StatsPath, HandleStatsAsync).ExcludeFromDescription();
 
+    /// <summary><c>GET /internal/silo/history</c>: this silo's <see cref="SiloHistorySnapshot"/>. Asking counts as watching.</summary>
+    public static IEndpointConventionBuilder MapInternalSiloHistory(this IEndpointRouteBuilder endpoints)
+        => endpoints.MapGet(HistoryPath, HandleHistoryAsync).ExcludeFromDescription();
+
+    /// <summary>
+    /// <c>GET /internal/silo/logs?after=120&amp;level=Information&amp;q=text&amp;take=200</c>: this silo's log entries as a
+    /// <see cref="LogSlice"/>. Asking counts as watching: the silo keeps its log entries until nobody has asked for a
+    /// watch window.
+    /// </summary>
+    public static IEndpointConventionBuilder MapInternalSiloLogs(this IEndpointRouteBuilder endpoints)
+        => endpoints.MapGet(LogsPath, HandleLogsAsync).ExcludeFromDescription();
+
     private static async Task HandleStatsAsync(HttpContext http)
+    {
+        if (!await WatchedByClusterAsync(http))
+            return;
+        var seconds = int.TryParse(http.Request.Query["seconds"], out var asked) ? asked : 60;
+        var snapshot = http.RequestServices.GetRequiredService<SiloStats>().Read(seconds);
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        await http.Response.WriteAsJsonAsync(snapshot, SiloStatsJsonContext.Default.SiloStatsSnapshot, contentType: null, http.RequestAborted);
+    }
+
+    private static async Task HandleHistoryAsync(HttpContext http)
+    {
+        if (!await WatchedByClusterAsync(http))
+            return;
+        var history = http.RequestServices.GetRequiredService<SiloHistory>().Read();
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        await http.Response.WriteAsJsonAsync(history, SiloStatsJsonContext.Default.SiloHistorySnapshot, contentType: null, http.RequestAborted);
+    }
+
+    private static async Task HandleLogsAsync(HttpContext http)
+    {
+        if (!await WatchedByClusterAsync(http))
+            return;
+        var query = http.Request.Query;
+        long? after = null;
+        if (query["after"].ToString() is { Length: > 0 } afterText)
+        {
+            if (!long.TryParse(afterText, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+            {
+                await Problem(http, StatusCodes.Status400BadRequest, "Bad sequence", $"after is a log sequence number, not '{afterText}'.");
+                return;
+            }
+
+            after = sequence;
+        }
+
+        var level = query["level"].ToString() is { Length: > 0 } asked ? asked : nameof(LogLevel.Trace);
+        if (Enum.GetNames<LogLevel>().FirstOrDefault(n => n.Equals(level, StringComparison.OrdinalIgnoreCase)) is not { } name || !Enum.TryParse<LogLevel>(name, out var minimum))
+        {
+            await Problem(http, StatusCodes.Status400BadRequest, "Bad level", $"level is a log level name, not '{query["level"]}'.");
+            return;
+        }
+
+        var take = int.TryParse(query["take"], NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? Math.Clamp(count, 1, MaxLogEntries) : MaxLogEntries;
+        var slice = http.RequestServices.GetRequiredService<SiloLog>().Read(new LogQuery(after, minimum, query["q"].ToString() is { Length: > 0 } text ? text : null, take));
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        await http.Response.WriteAsJsonAsync(slice, SiloStatsJsonContext.Default.LogSlice, contentType: null, http.RequestAborted);
+    }
+
+    /// <summary>Only nodes of this cluster may ask (401 otherwise); their asking keeps this silo's collection on.</summary>
+    private static async Task<bool> WatchedByClusterAsync(HttpContext http)
     {
         var services = http.RequestServices;
         if (!IsAuthorized(http.Request, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterSecret))
         {
             await Problem(http, StatusCodes.Status401Unauthorized, "Cluster secret required", "Internal endpoints accept only nodes of this cluster.");
-            return;
+            return false;
         }
 
         services.GetRequiredService<DashboardWatch>().Touch();
-        var seconds = int.TryParse(http.Request.Query["seconds"], out var asked) ? asked : 60;
-        var snapshot = services.GetRequiredService<SiloStats>().Read(seconds);
-        http.Response.StatusCode = StatusCodes.Status200OK;
-        await http.Response.WriteAsJsonAsync(snapshot, SiloStatsJsonContext.Default.SiloStatsSnapshot, contentType: null, http.RequestAborted);
+        return true;
     }
 
     private static async Task HandleAsync(HttpContext http)

@@ -139,13 +139,15 @@ public static class OrleansSyncHosting
         return services;
     }
 
-    /// <summary>Maps the internal grain-call and silo-stats endpoints (in a cluster) and <c>GET /health</c>.</summary>
+    /// <summary>Maps the internal grain-call and silo stats, history and log endpoints (in a cluster) and <c>GET /health</c>.</summary>
     public static IEndpointRouteBuilder MapSiloEndpoints(this IEndpointRouteBuilder endpoints)
     {
         if (endpoints.ServiceProvider.GetService<RemoteGrainCallTransport>() is not null)
         {
             endpoints.MapInternalGrainEndpoints();
             endpoints.MapInternalSiloStats();
+            endpoints.MapInternalSiloHistory();
+            endpoints.MapInternalSiloLogs();
         }
 
         endpoints.MapHealthChecks("/health");
@@ -178,7 +180,8 @@ public static class OrleansSyncHosting
 
     /// <summary>
     /// What the dashboard reads of a silo: the watch that switches collection on and off, the per-call metrics (an
-    /// incoming-call filter, inactive while nobody watches), CPU sampling, and the stats of this silo and the others.
+    /// incoming-call filter, inactive while nobody watches), CPU sampling, the history of samples and the log kept while
+    /// someone watches, and the stats, history and log of this silo and the others.
     /// </summary>
     private static void AddMetrics(IServiceCollection services)
     {
@@ -192,9 +195,25 @@ public static class OrleansSyncHosting
             sp.GetRequiredService<DashboardWatch>(),
             sp.GetRequiredService<GrainCallMetrics>(),
             sp.GetServices<ISiloStatsContributor>()));
+        services.AddSingleton(sp =>
+        {
+            var runtime = sp.GetRequiredService<SiloRuntime>();
+            return new SiloHistory(
+                sp.GetRequiredService<SiloIdentity>().SiloId,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<IOptions<DashboardWatchOptions>>(),
+                sp.GetRequiredService<DashboardWatch>(),
+                sp.GetRequiredService<ProcessSampler>(),
+                sp.GetRequiredService<GrainCallMetrics>(),
+                () => runtime.Directory.Count);
+        });
+        services.AddSingleton<SiloLog>();
+        services.AddHostedService<DashboardCollection>();
         services.AddSingleton(sp => new ClusterStatsReader(
             sp.GetRequiredService<IClusterStatus>(),
             sp.GetRequiredService<SiloStats>(),
+            sp.GetRequiredService<SiloHistory>(),
+            sp.GetRequiredService<SiloLog>(),
             sp.GetService<IHttpClientFactory>(),
             sp.GetRequiredService<IOptions<ClusterOptions>>(),
             sp.GetRequiredService<DashboardWatch>()));

@@ -14,20 +14,36 @@ public sealed class DashboardWatchOptions
     /// <summary>How often CPU is sampled while someone watches (environment: <c>Dashboard__SampleInterval</c>).</summary>
     public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How far back each silo keeps its samples (CPU, memory, activations, calls per second) for the silo charts, one
+    /// per <see cref="SampleInterval"/> (environment: <c>Dashboard__HistoryWindow</c>).
+    /// </summary>
+    public TimeSpan HistoryWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How many log entries each silo keeps for the log view while someone watches (environment: <c>Dashboard__LogCapacity</c>).</summary>
+    public int LogCapacity { get; set; } = 1000;
+
     internal static ValidationResult? Validate(DashboardWatchOptions options)
     {
         if (options.SampleInterval < TimeSpan.FromMilliseconds(100) || options.SampleInterval > TimeSpan.FromSeconds(10))
             return new ValidationResult("Dashboard:SampleInterval must be between 100 ms and 10 s.");
         if (options.WatchWindow < options.SampleInterval)
             return new ValidationResult("Dashboard:WatchWindow must be at least Dashboard:SampleInterval.");
+        if (options.HistoryWindow < TimeSpan.FromMinutes(1) || options.HistoryWindow > TimeSpan.FromHours(1))
+            return new ValidationResult("Dashboard:HistoryWindow must be between 1 minute and 1 hour.");
+        if (options.HistoryWindow / options.SampleInterval > SiloHistory.MaxSamples)
+            return new ValidationResult($"Dashboard:HistoryWindow holds at most {SiloHistory.MaxSamples} samples of Dashboard:SampleInterval: lengthen the interval or shorten the window.");
+        if (options.LogCapacity is < 10 or > 100_000)
+            return new ValidationResult("Dashboard:LogCapacity must be between 10 and 100,000 entries.");
         return ValidationResult.Success;
     }
 }
 
 /// <summary>
 /// Whether anyone is watching the dashboard. Every dashboard request (and every other silo's request for this silo's
-/// stats) calls <see cref="Touch"/>; the first switches collection on — per-call metrics, CPU sampling — and it switches
-/// itself off <see cref="DashboardWatchOptions.WatchWindow"/> after the last. The Orleans Dashboard's users complain
+/// stats) calls <see cref="Touch"/>; the first switches collection on — per-call metrics, CPU sampling, the silo's
+/// history (<see cref="SiloHistory"/>) and log (<see cref="SiloLog"/>) — and it switches itself off
+/// <see cref="DashboardWatchOptions.WatchWindow"/> after the last. The Orleans Dashboard's users complain
 /// that it costs CPU when nobody looks; here an unwatched silo pays one volatile read per grain call
 /// (<see cref="IsOn"/>), and no timer runs.
 /// </summary>
@@ -52,8 +68,11 @@ public sealed class DashboardWatch : IDisposable
         _sampler = sampler;
     }
 
-    /// <summary>True while someone watches: the one read an unwatched grain call pays.</summary>
+    /// <summary>True while someone watches: the one read an unwatched grain call (or log call) pays.</summary>
     public bool IsOn => _on;
+
+    /// <summary>Each sample interval while someone watches, after CPU was sampled: the cue for <see cref="SiloHistory"/>.</summary>
+    public event Action? Sampled;
 
     /// <summary>Since when collection runs; null while it does not.</summary>
     public DateTimeOffset? WatchedSince
@@ -103,6 +122,7 @@ public sealed class DashboardWatch : IDisposable
         }
 
         _sampler.Sample();
+        Sampled?.Invoke();
     }
 
     /// <summary>

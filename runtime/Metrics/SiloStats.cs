@@ -76,7 +76,9 @@ public sealed class SiloStats
     }
 }
 
-/// <summary>The stats' JSON between silos, generated at build time.</summary>
+/// <summary>The stats', history's and log's JSON between silos, generated at build time.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(SiloStatsSnapshot))]
+[JsonSerializable(typeof(SiloHistorySnapshot))]
+[JsonSerializable(typeof(LogSlice))]
 internal sealed partial class SiloStatsJsonContext : JsonSerializerContext;

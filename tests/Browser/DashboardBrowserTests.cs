@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
+using OrleansSync.Runtime.Cluster;
 using OrleansSync.Tests.EndToEnd;
 using OrleansSync.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -352,6 +355,32 @@ public sealed class ClusterDashboardBrowserTests(ClusterProduct product, Chromiu
         await Assertions.Expect(tab.Page.Locator("#activations table th.num")).ToHaveCountAsync(4); // a column per silo, and the total
         await tab.Page.WaitForTimeoutAsync(2500);
         output.WriteLine(await tab.ScreenshotAsync("cluster-3-silos-grains"));
+        Assert.True(tab.Errors.Count == 0, $"the page logged errors:\n{string.Join('\n', tab.Errors)}");
+    }
+
+    [Fact]
+    public async Task The_log_view_shows_the_lines_of_every_silo_each_with_the_silo_it_came_from()
+    {
+        await using var tab = await DashboardTab.OpenAsync(chromium, product.Silos[1].Address, Product.AdminKey);
+        await tab.ShowAsync("logs"); // every silo keeps its lines from now on
+        var marker = $"marker-{Guid.NewGuid():N}";
+        await tab.Page.Locator("#log-q").FillAsync(marker);
+        await Assertions.Expect(tab.Page.Locator("#log-empty")).ToContainTextAsync("No lines match");
+
+        foreach (var silo in product.Silos)
+            silo.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansSync.Runtime.Cluster.PartitionManager").LogWarning("{Marker}: a line of {Silo}", marker, silo.Address.Authority);
+
+        var lines = tab.Page.Locator("#log-lines tr[data-seq]");
+        await Assertions.Expect(lines).ToHaveCountAsync(3, new() { Timeout = 30_000 });
+        foreach (var silo in product.Silos)
+            await Assertions.Expect(lines.Filter(new() { HasText = $"a line of {silo.Address.Authority}" }).Locator(".log-silo")).ToHaveTextAsync(silo.Address.Authority);
+        output.WriteLine(await tab.ScreenshotAsync("cluster-3-silos-logs"));
+
+        // One silo's lines only.
+        var third = product.Silos[2].Services.GetRequiredService<SiloIdentity>().SiloId;
+        await tab.Page.Locator("#log-silo").SelectOptionAsync(third);
+        await Assertions.Expect(lines).ToHaveCountAsync(1);
+        await Assertions.Expect(lines).ToHaveAttributeAsync("data-silo", third);
         Assert.True(tab.Errors.Count == 0, $"the page logged errors:\n{string.Join('\n', tab.Errors)}");
     }
 }

@@ -18,6 +18,7 @@ public sealed class DashboardTab : IAsyncDisposable
         ["inbox"] = "#inbox-cards .card",
         ["tenants"] = "#tenant-list > *",
         ["invoices"] = "#invoice-results table, #invoice-results .empty",
+        ["logs"] = "#log-lines tr, #log-empty:not([hidden]) .empty",
     };
 
     private readonly IBrowserContext _context;

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansSync.Runtime.Cluster;
 using OrleansSync.Runtime.Hosting;
 using OrleansSync.Tests.EndToEnd;
 using OrleansSync.Tests.Infrastructure;
@@ -110,6 +113,43 @@ public sealed class DashboardClusterTests(ClusterProduct product, ITestOutputHel
         var us = tenant.GetProperty("accounts").EnumerateArray().Single(a => a.GetProperty("realmId").GetString() == Product.Us);
         Assert.True(us.GetProperty("quickBooksBudget").GetProperty("usedLastMinute").GetInt32() >= 1, "the resync's requests are counted on the silo owning the tenant");
         Assert.Equal(500, us.GetProperty("quickBooksBudget").GetProperty("perMinute").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_log_view_gathers_every_silos_entries_and_a_silos_history_comes_from_that_silo()
+    {
+        await SharedOutAsync();
+        using var dashboard = Dashboard(product.Silos[0]);
+        var start = await DashboardProduct.GetJsonAsync(dashboard, "logs"); // every silo is asked, and so watched, from now on
+        var siloIds = product.Silos.Select(s => s.Services.GetRequiredService<SiloIdentity>().SiloId).ToList();
+        Assert.Equal(siloIds.Order(), start.GetProperty("cursor").GetString()!.Split(',').Select(p => p[..p.LastIndexOf(':')]).Order());
+
+        var marker = $"marker-{Guid.NewGuid():N}";
+        for (var i = 1; i < product.Silos.Count; i++)
+            product.Silos[i].Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansSync.Tests.LogView").LogWarning("{Marker} from silo {Index}", marker, i);
+
+        var cursor = Uri.EscapeDataString(start.GetProperty("cursor").GetString()!);
+        var logs = await DashboardProduct.GetJsonAsync(dashboard, $"logs?after={cursor}&q={marker}");
+        var entries = logs.GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal([$"{marker} from silo 1", $"{marker} from silo 2"], entries.Select(e => e.GetProperty("message").GetString()).Order());
+        Assert.Equal(new[] { siloIds[1], siloIds[2] }.Order(), entries.Select(e => e.GetProperty("siloId").GetString()).Order());
+        Assert.Empty(logs.GetProperty("problems").EnumerateArray());
+
+        // One silo's entries only, read through another.
+        var one = await DashboardProduct.GetJsonAsync(dashboard, $"logs?q={marker}&silo={siloIds[2]}");
+        Assert.Equal([siloIds[2]], one.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("siloId").GetString()));
+
+        var history = await Eventually.ValueAsync(
+            () => DashboardProduct.GetJsonAsync(dashboard, $"silos/{siloIds[1]}/history"),
+            h => h.GetProperty("samples").GetArrayLength() >= 2,
+            Patience,
+            "the other silo samples itself while someone watches");
+        Assert.Equal(siloIds[1], history.GetProperty("siloId").GetString());
+        Assert.All(history.GetProperty("samples").EnumerateArray(), s => Assert.True(s.GetProperty("memoryBytes").GetInt64() > 0));
+
+        using var stranger = new HttpClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetAsync(new Uri(product.Silos[1].Address, InternalGrainEndpoints.LogsPath.TrimStart('/')))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetAsync(new Uri(product.Silos[1].Address, InternalGrainEndpoints.HistoryPath.TrimStart('/')))).StatusCode);
     }
 
     public void Dispose()

@@ -1,11 +1,16 @@
 // OrleansSync operator dashboard.
 //
-// One page, six sections. Only the section on screen is refreshed, every 2 seconds, and only while the tab is visible:
+// One page, seven sections. Only the section on screen is refreshed, every 2 seconds, and only while the tab is visible:
 // the silos collect call statistics only while someone asks for them, so a hidden tab costs the cluster nothing.
 // Invoice status changes also arrive at once over server-sent events (api/live).
 //
 // Every URL is relative to the dashboard's own folder, found from this module's address, so the page works behind a
 // reverse proxy that mounts it under any base path. Everything shown from the server goes through html`…`, which escapes.
+//
+// The Logs section and the silo charts live in modules of their own (logs.js, silo-history.js), handed the helpers here.
+
+import { createLogView } from './logs.js';
+import { createSiloHistory } from './silo-history.js';
 
 const base = new URL('../', import.meta.url);
 const POLL_MS = 2000;
@@ -518,10 +523,13 @@ function timeChart(series, { format, end = serverNow(), seconds = CHART_SECONDS,
     parts.push(`<line class="grid" x1="${left}" x2="${width - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/>`);
     parts.push(`<text class="tick" x="${left - 6}" y="${(y(v) + 3).toFixed(1)}" text-anchor="end">${escape(format(v))}</text>`);
   }
-  for (const ago of [60, 45, 30, 15, 0]) {
+  // Past a minute, a tick a minute: "−5 min" … "now".
+  const ticks = seconds > 60 ? Array.from({ length: Math.floor(seconds / 60) + 1 }, (_, i) => seconds - seconds % 60 - i * 60) : [60, 45, 30, 15, 0];
+  for (const ago of ticks) {
     if (ago > seconds) continue;
     const tx = x(end - ago * 1000);
-    parts.push(`<text class="tick" x="${tx.toFixed(1)}" y="${height - 6}" text-anchor="${ago === 0 ? 'end' : ago === seconds ? 'start' : 'middle'}">${ago === 0 ? 'now' : `−${ago} s`}</text>`);
+    const label = ago === 0 ? 'now' : seconds > 60 ? `−${ago / 60} min` : `−${ago} s`;
+    parts.push(`<text class="tick" x="${tx.toFixed(1)}" y="${height - 6}" text-anchor="${ago === 0 ? 'end' : ago === seconds ? 'start' : 'middle'}">${label}</text>`);
   }
   parts.push(`<line class="axis" x1="${left}" x2="${width - right}" y1="${y(0)}" y2="${y(0)}"/>`);
 
@@ -550,7 +558,7 @@ function timeChart(series, { format, end = serverNow(), seconds = CHART_SECONDS,
     return html`<span><span class="swatch" style="background:${s.colour}"></span> ${s.name} <b>${last ? format(last.v) : '–'}</b></span>`;
   });
   const id = `chart-title-${++chartId}`;
-  return html`<div class="chart-legend">${legend}</div><svg viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}"><title id="${id}">${series.map(s => s.name).join(', ')} over the last ${seconds} seconds</title>${new Html(parts.join(''))}</svg>`;
+  return html`<div class="chart-legend">${legend}</div><svg viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}"><title id="${id}">${series.map(s => s.name).join(', ')} over the last ${fmt.span(seconds)}</title>${new Html(parts.join(''))}</svg>`;
 }
 
 function stackedBar(segments, total, scale) {
@@ -603,7 +611,7 @@ async function refreshCluster() {
     <div class="table-wrap"><table>
       <thead><tr><th>Silo</th><th>Status</th><th>Uptime</th><th>CPU</th><th>Memory</th><th class="num">Partitions</th><th class="num">Activations</th><th>Last heartbeat</th></tr></thead>
       <tbody>${silos.map(s => html`
-        <tr data-silo="${s.siloId}">
+        <tr data-silo="${s.siloId}" class="clickable ${s.siloId === siloHistory.selected ? 'selected' : ''}" data-action="silo-history" tabindex="0" title="Show this silo's charts">
           <td><span class="swatch" style="background:${siloColour(s.siloId)}"></span> <b>${siloName(s.siloId)}</b>${s.self ? html` <span class="tag">serving this page</span>` : ''}<div class="muted small mono">${s.siloId}</div></td>
           <td>${siloBadge(s.status)}${s.problem ? html`<div class="small warn-text">${s.problem}</div>` : ''}</td>
           <td>${s.status === 'Active' || s.status === 'Joining' || s.status === 'ShuttingDown' ? since(s.startedAt) : html`<span class="muted">–</span>`}</td>
@@ -1132,15 +1140,26 @@ function search() {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Logs and silo charts (modules of their own)
+
+const ui = {
+  api, html, put, escape, fmt, badge, empty, ago, toTime, timeChart, serverNow, siloName, siloColour, refreshSoon, loadOverview,
+  silos: () => overview?.silos ?? [],
+};
+const logView = createLogView(ui);
+const siloHistory = createSiloHistory(ui);
+
+// ---------------------------------------------------------------------------------------------------------------
 // Sections and the refresh loop
 
 const sections = {
-  cluster: refreshCluster,
+  cluster: async () => { await refreshCluster(); await siloHistory.refresh(); },
   grains: refreshGrains,
   reminders: refreshReminders,
   inbox: refreshInbox,
   tenants: refreshTenants,
   invoices: refreshInvoices,
+  logs: logView.refresh,
 };
 let current = null;
 let timer = null;
@@ -1154,6 +1173,7 @@ function show(route) {
   if (section === 'invoices' && rest.length === 3) {
     invoiceView.selected = rest.join('/');
   }
+  if (section === 'cluster') siloHistory.select(rest.length ? decodeURIComponent(rest.join('/')) : null);
   for (const element of document.querySelectorAll('main > section')) element.hidden = element.dataset.section !== section;
   for (const link of document.querySelectorAll('.sidebar a')) {
     if (link.dataset.section === section) link.setAttribute('aria-current', 'page');
