@@ -174,8 +174,9 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
             if (on && _secondTimer is null)
             {
                 ThreadCallCounts.Forget(_sites); // counted by a call that raced the end of the last watch: stale
-                Volatile.Write(ref _second, CurrentSecond());
-                _secondTimer = _time.CreateTimer(_ => SecondEnded(), null, UntilNextSecond(), Timeout.InfiniteTimeSpan);
+                var second = CurrentSecond();
+                Volatile.Write(ref _second, second);
+                _secondTimer = _time.CreateTimer(_ => SecondEnded(), null, UntilStartOf(second + 1), Timeout.InfiniteTimeSpan);
             }
             else if (!on && _secondTimer is not null)
             {
@@ -199,9 +200,12 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
             foreach (var stats in _sites)
                 stats.SampleMask = SampleMaskFor(stats.CallsIn(ended));
 
-            // A timer may fire a little early: the next second is never this one again.
-            Volatile.Write(ref _second, Math.Max(CurrentSecond(), ended + 1));
-            _secondTimer.Change(UntilNextSecond(), Timeout.InfiniteTimeSpan);
+            // A timer fires up to a millisecond early (it counts whole milliseconds), or late: either way the calls go on
+            // in the next second, and the timer aims at the start of the one after — never at what is left of this one,
+            // which would close a second of a millisecond and take its few calls for the method's rate.
+            var next = Math.Max(CurrentSecond(), ended + 1);
+            Volatile.Write(ref _second, next);
+            _secondTimer.Change(UntilStartOf(next + 1), Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -265,10 +269,10 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
 
     private long CurrentSecond() => _unixSecondAtOrigin + (_time.GetTimestamp() - _secondOrigin) / _frequency;
 
-    private TimeSpan UntilNextSecond()
+    private TimeSpan UntilStartOf(long second)
     {
-        var intoSecond = (_time.GetTimestamp() - _secondOrigin) % _frequency;
-        return TimeSpan.FromTicks((long)((_frequency - intoSecond) * (TimeSpan.TicksPerSecond / (double)_frequency)));
+        var remaining = (second - _unixSecondAtOrigin) * _frequency - (_time.GetTimestamp() - _secondOrigin);
+        return TimeSpan.FromTicks((long)(Math.Max(0, remaining) * (TimeSpan.TicksPerSecond / (double)_frequency)));
     }
 
     /// <summary>The statistics of a grain class's method, from the class's own table: no dictionary on a call's way.</summary>

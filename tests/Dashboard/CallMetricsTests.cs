@@ -99,11 +99,18 @@ public sealed class CallMetricsTests
         Assert.Empty(metrics.Read(1).Methods);
     }
 
-    [Fact]
-    public async Task A_busy_method_is_timed_on_a_sample_but_every_call_is_counted_in_its_own_second()
+    /// <remarks>
+    /// Real timers count whole milliseconds and may fire up to one early: the second must still end once, at its end —
+    /// not once early and again a moment later, closing a "second" of a millisecond whose few calls would make the busy
+    /// method look quiet and put the next second's calls a second ahead.
+    /// </remarks>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_busy_method_is_timed_on_a_sample_but_every_call_is_counted_in_its_own_second(bool timersFireEarly)
     {
         var time = new ManualTimeProvider();
-        await using var cluster = await SingleSilo.StartAsync(o => o.Time = time);
+        await using var cluster = await SingleSilo.StartAsync(o => o.Time = timersFireEarly ? new EarlyTimers(time) : time);
         var services = cluster.Silos[0].Services;
         var metrics = services.GetRequiredService<GrainCallMetrics>();
         var counter = cluster.Grains().GetGrain<ICounterGrain>($"{SingleSilo.NewTenant()}/counter");
@@ -195,6 +202,32 @@ public sealed class CallMetricsTests
 
     private static SecondTotals Second(long at, long calls, long exceptions, long totalNanoseconds, long maxNanoseconds, long[] histogram)
         => new(at, calls, exceptions, calls, totalNanoseconds, maxNanoseconds, histogram);
+
+    /// <summary>The clock of <paramref name="time"/>, with timers that fire half a millisecond before they are due.</summary>
+    private sealed class EarlyTimers(ManualTimeProvider time) : TimeProvider
+    {
+        private static readonly TimeSpan Early = TimeSpan.FromMilliseconds(0.5);
+
+        public override DateTimeOffset GetUtcNow() => time.GetUtcNow();
+
+        public override long GetTimestamp() => time.GetTimestamp();
+
+        public override long TimestampFrequency => time.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+            => new Timer(time.CreateTimer(callback, state, Sooner(dueTime), period));
+
+        private static TimeSpan Sooner(TimeSpan dueTime) => dueTime > Early && dueTime != Timeout.InfiniteTimeSpan ? dueTime - Early : dueTime;
+
+        private sealed class Timer(ITimer timer) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => timer.Change(Sooner(dueTime), period);
+
+            public void Dispose() => timer.Dispose();
+
+            public ValueTask DisposeAsync() => timer.DisposeAsync();
+        }
+    }
 
     /// <summary>A call whose grain method completes at once; the filter must not look at anything else while off.</summary>
     private sealed class PassThroughContext : IIncomingGrainCallContext

@@ -197,6 +197,8 @@ const invoiceStatuses = {
 const siloStatuses = { Active: 'green', Joining: 'blue', ShuttingDown: 'amber', Stopped: 'grey', Dead: 'red' };
 const connectionStates = { Connected: 'green', Broken: 'red', Disconnected: 'grey' };
 
+const sources = { quickbooks: 'QuickBooks', hubspot: 'HubSpot' };
+const sourceName = source => sources[source] ?? words(source);
 const words = value => String(value ?? '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').replace(/^./, c => c.toUpperCase()).replace(/ (\w)/g, (_, c) => ` ${c.toLowerCase()}`);
 
 function badge(label, colour, attributes = '') {
@@ -807,7 +809,7 @@ async function refreshInbox() {
         <tr data-dead-letter="${d.id}">
           <td>${ago(d.receivedAt)}</td>
           <td class="mono">${d.tenantId}</td>
-          <td>${words(d.source)}</td>
+          <td>${sourceName(d.source)}</td>
           <td class="mono small wrap-anywhere">${d.eventId}</td>
           <td class="num">${fmt.int(d.attempts)}</td>
           <td class="small wrap-anywhere">${d.lastError || html`<span class="muted">–</span>`}</td>
@@ -830,6 +832,7 @@ async function replay(button) {
   button.textContent = 'Replaying…';
   try {
     await api(`api/inbox/dead-letters/${encodeURIComponent(button.dataset.id)}/replay`, { method: 'POST' });
+    button.textContent = 'Replayed';
     toast('Replayed', 'The webhook is back in the inbox and will be delivered again.', 'success');
   } catch (error) {
     problemToast(error, 'Replay failed');
