@@ -8,6 +8,8 @@ using OrleansSync.Bench.Webhooks;
 
 // dotnet run -c Release --project bench -- calls     in-silo grain calls against the plain baseline (BenchmarkDotNet)
 // dotnet run -c Release --project bench -- dashboard the same grain calls with the dashboard closed and open (polled every 2 s)
+// dotnet run -c Release --project bench -- dashboard-paired  the same, closed and open in alternating blocks seconds apart (8 rounds;
+//                                                     add --no-http to keep collection on without polling)
 // dotnet run -c Release --project bench -- cluster   cross-silo calls, PostgreSQL state writes, inbox appends
 // dotnet run -c Release --project bench -- realtime  change in QuickBooks → deal property in HubSpot, 50 tenants, 100 and 1,000 changes/s
 //                                                     (realtime cluster: 2 silos on PostgreSQL instead of the single-process default)
@@ -22,6 +24,9 @@ if (what is "calls" or "all")
 
 if (what is "dashboard" or "all")
     BenchmarkRunner.Run<DashboardOpenBenchmarks>(inProcess, args.Skip(1).ToArray());
+
+if (what is "dashboard-paired")
+    await DashboardPairedLoad.RunAsync(args.Skip(1).ToArray());
 
 if (what is "cluster" or "all")
     await ClusterLoad.RunAsync(args.Skip(1).ToArray());

@@ -104,5 +104,5 @@ internal sealed class ClusterView(
     /// <summary>The average of timed calls in milliseconds (0 before any call was timed).</summary>
     private static double Average(long totalNanoseconds, long timedWeight) => timedWeight == 0 ? 0 : Milliseconds(totalNanoseconds / (double)timedWeight);
 
-    private static double Milliseconds(double nanoseconds) => Math.Round(nanoseconds / 1e6, 3);
+    private static double Milliseconds(double nanoseconds) => Math.Round(nanoseconds / 1e6, 4);
 }

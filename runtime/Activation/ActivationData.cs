@@ -37,6 +37,39 @@ internal sealed class ActivationData
     private AsyncServiceScope? _scope;
     private IActivationState[] _states = [];
 
+    /// <summary>
+    /// The dashboard's counts of this activation's calls while someone watches (<see cref="Metrics.GrainCallMetrics"/>),
+    /// per method (<see cref="Metrics.MethodCallStats.Slot"/>): the first few methods here in the activation itself —
+    /// no other object for the call to touch — and the rest in <see cref="MoreWatchedCalls"/>. Written only inside this
+    /// activation's turns, one at a time, so a plain increment counts a call; read by the metrics once a second.
+    /// </summary>
+    internal WatchedCallCounts WatchedCalls;
+
+    /// <summary>The counts of methods beyond <see cref="WatchedCallCounts.Length"/>; replaced, never resized in place.</summary>
+    internal long[]? MoreWatchedCalls;
+
+    /// <summary>Whether the metrics collect from this activation (set by them, under their lock, at its first watched call).</summary>
+    internal bool IsWatched;
+
+    /// <summary>How much of the counts the metrics have collected, by slot (theirs: written under their lock).</summary>
+    internal long[]? CollectedCalls;
+
+    /// <summary>
+    /// Shifts this activation's place in each method's sample, so that of many activations called once each, some are
+    /// timed too.
+    /// </summary>
+    internal readonly int SampleSalt = Random.Shared.Next();
+
+    /// <summary>
+    /// A watched call out of the sample running in this turn, by its method's slot plus one (0: none) — a number, not
+    /// a reference, so that setting it costs no GC write barrier. The end of the turn reports its failure, and its time
+    /// when it awaited.
+    /// </summary>
+    internal int UnsampledCall;
+
+    /// <summary>When the <see cref="UnsampledCall"/> was found awaiting something (0: it has not).</summary>
+    internal long UnsampledAwaitedAt;
+
     public ActivationData(SiloRuntime runtime, GrainId grainId, GrainClass grainClass, int partition)
     {
         Runtime = runtime;
@@ -92,8 +125,38 @@ internal sealed class ActivationData
     }
 
     public void EndTurnWhenCompleted(Task turn)
-        => turn.ContinueWith(static (t, state) => ((ActivationData)state!).EndTurn(t), this,
+    {
+        TurnAwaits();
+        turn.ContinueWith(static (t, state) => ((ActivationData)state!).EndTurn(t), this,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Counts a watched call of this activation (inside its turn); true when it is one to time.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal bool CountWatchedCall(Metrics.MethodCallStats stats)
+    {
+        var slot = stats.Slot;
+        var count = IsWatched && (uint)slot < WatchedCallCounts.Length ? ++WatchedCalls[slot] : stats.Owner.CountElsewhere(this, slot);
+        return ((count + SampleSalt) & stats.SampleMask) == 0;
+    }
+
+    /// <summary>The total counted at <paramref name="slot"/> so far (read by the metrics while the activation may be counting).</summary>
+    internal long WatchedCallsAt(int slot)
+        => slot < WatchedCallCounts.Length ? Volatile.Read(ref WatchedCalls[slot]) : Volatile.Read(ref MoreWatchedCalls)?[slot - WatchedCallCounts.Length] ?? 0;
+
+    /// <summary>The turn's call did not complete at once: if it is a watched one out of the sample, it is timed from now.</summary>
+    private void TurnAwaits()
+    {
+        if (UnsampledCall != 0)
+            UnsampledAwaitedAt = Runtime.CallMetrics!.Timestamp();
+    }
+
+    private void UnsampledCallEnded(Task turn)
+    {
+        var stats = Volatile.Read(ref GrainClass.CallStatsBySlot)[UnsampledCall - 1];
+        stats.Owner.UnsampledCallEnded(stats, turn, UnsampledAwaitedAt);
+        UnsampledAwaitedAt = 0;
+    }
 
     /// <summary>Queues a call. Returns false when this activation is gone and the caller must find or create another.</summary>
     public bool Enqueue(WorkItem item)
@@ -246,7 +309,11 @@ internal sealed class ActivationData
 
             var turn = item!.Run(this);
             if (!turn.IsCompleted)
+            {
+                TurnAwaits();
                 await turn.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             ObserveOutcome(turn);
         }
     }
@@ -254,7 +321,16 @@ internal sealed class ActivationData
     /// <summary>A call that met a newer version in storage leaves this activation stale: let the next one reread.</summary>
     private void ObserveOutcome(Task turn)
     {
-        if (!turn.IsFaulted || turn.Exception!.InnerException is not InconsistentStateException conflict)
+        var succeeded = turn.IsCompletedSuccessfully;
+        if (UnsampledCall != 0)
+        {
+            // Most watched calls succeed at once: nothing to report beyond the count they made.
+            if (UnsampledAwaitedAt != 0 || !succeeded)
+                UnsampledCallEnded(turn);
+            UnsampledCall = 0;
+        }
+
+        if (succeeded || !turn.IsFaulted || turn.Exception!.InnerException is not InconsistentStateException conflict)
             return;
 
         lock (_lock)
@@ -356,6 +432,8 @@ internal sealed class ActivationData
 
         if (_counted)
             Runtime.Directory.OnDeactivated(this);
+        if (IsWatched)
+            Runtime.CallMetrics?.Forget(this);
         Instance = null;
         _states = [];
         if (disposeScope && _scope is { } scope)
@@ -370,4 +448,13 @@ internal sealed class ActivationData
     }
 
     public override string ToString() => $"[Activation {GrainId}]";
+}
+
+/// <summary>An activation's counts of its first few watched methods, kept in the activation itself.</summary>
+[System.Runtime.CompilerServices.InlineArray(Length)]
+internal struct WatchedCallCounts
+{
+    public const int Length = 4;
+
+    private long _first;
 }

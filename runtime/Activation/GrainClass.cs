@@ -35,6 +35,13 @@ internal sealed class GrainClass
     /// </summary>
     public Metrics.MethodCallStats?[] CallStats = [];
 
+    /// <summary>
+    /// The same statistics in the order their methods were first counted (<see cref="Metrics.MethodCallStats.Slot"/>):
+    /// an activation counts its calls in an array of that order (<see cref="ActivationData.WatchedCalls"/>). Replaced, never
+    /// changed in place.
+    /// </summary>
+    public Metrics.MethodCallStats[] CallStatsBySlot = [];
+
     public static GrainClass Create(Type classType)
     {
         if (!typeof(Grain).IsAssignableFrom(classType) || classType.IsAbstract)

@@ -19,6 +19,9 @@ internal sealed class SiloRuntime
     private readonly RemoteGrainCallTransport? _remote;
     private readonly TimeSpan _responseTimeout;
 
+    /// <summary>The dashboard's call metrics when they observe calls themselves (they are the only filter), else null.</summary>
+    internal Metrics.GrainCallMetrics? CallMetrics { get; }
+
     public SiloRuntime(
         SiloIdentity identity,
         IServiceProvider services,
@@ -42,6 +45,7 @@ internal sealed class SiloRuntime
         _filters = filters.ToArray();
         // The dashboard's metrics only observe when a call starts and ends: alone, they need no call context.
         _metricsAlone = _filters is [Metrics.GrainCallMetrics metrics] ? metrics : null;
+        CallMetrics = _metricsAlone;
         _remote = services.GetService<RemoteGrainCallTransport>();
         _responseTimeout = Options.ResponseTimeout;
         Directory = new ActivationDirectory(this);
@@ -138,7 +142,19 @@ internal sealed class SiloRuntime
         where TGrain : class, IGrain
     {
         if (_metricsAlone is { } metrics)
-            return metrics.IsActive ? metrics.Observe(activation.GrainClass, method, activation.Instance!, args) : method.Invoke(activation.Instance!, args);
+        {
+            if (!metrics.IsActive)
+                return method.Invoke(activation.Instance!, args);
+
+            // Watched: counted by the activation, and timed when its turn in the sample comes; otherwise the end of the
+            // turn reports how it went (ActivationData.ObserveOutcome), so the call itself costs a count and a store.
+            var stats = metrics.StatsFor(activation.GrainClass, method);
+            if (activation.CountWatchedCall(stats))
+                return metrics.Timed(stats, method, activation.Instance!, args);
+            activation.UnsampledCall = stats.Slot + 1;
+            return method.Invoke(activation.Instance!, args);
+        }
+
         if (_filters.Length == 0 || !AnyFilterActive())
             return method.Invoke(activation.Instance!, args);
         return IncomingGrainCallContext<TGrain, TArgs, TResult>.Run(_filters, activation, method, args);

@@ -10,24 +10,26 @@ namespace OrleansSync.Runtime.Metrics;
 /// the last <see cref="MethodCallStats.RingSeconds"/> seconds, the calls, the exceptions, their time and a latency
 /// histogram (for p99). It records only while <see cref="DashboardWatch.IsOn"/>; otherwise it is
 /// <see cref="IIncomingGrainCallFilter.IsActive">inactive</see> and the runtime does not even build a call context.
-/// When it is the silo's only filter, the runtime hands it the grain method itself (<see cref="Observe"/>), without a
-/// context either.
+/// When it is the silo's only filter, the runtime observes the grain method for it, without a context either:
+/// <see cref="StatsFor(GrainClass, GrainMethod)"/>, then <see cref="ActivationData.CountWatchedCall"/>, then
+/// <see cref="Timed{TGrain, TArgs, TResult}"/> or, at the end of the turn, <see cref="UnsampledCallEnded"/>.
 /// </summary>
 /// <remarks>
 /// <para>
 /// A watched call must cost next to nothing: the benchmark's in-silo call takes about 50 ns, and the dashboard may
-/// take 5% of it. So a call is <em>counted</em> with a plain increment on its own thread (<see cref="ThreadCallCounts"/>),
-/// and the counts are moved into the current second's bucket by this class once a second, when the second ends; the
-/// second a call belongs to is a field the same timer moves on, so no call reads the clock to be counted.
+/// take 5% of it. So a call is <em>counted</em> by its activation — a plain increment, since an activation runs one
+/// turn at a time — and the activations' counts are moved into the current second's bucket by this class once a
+/// second, when the second ends; the second a call belongs to is a field the same timer moves on, so no call reads the
+/// clock to be counted. How a call went is seen where the runtime already looks, at the end of its turn.
 /// </para>
 /// <para>
 /// Calls are <em>timed</em> (two clock reads and a few interlocked operations) when they are worth it: every call that
 /// does not complete at once (it awaited something — HubSpot, QuickBooks, PostgreSQL — so it is slow and the timing is
-/// noise), and of the calls that complete at once, all of a method's calls while it is called up to
-/// <see cref="TimedPerSecond"/> times a second, and beyond that one in 2ⁿ, with n chosen each second from the second
-/// before so that about <see cref="TimedPerSecond"/> calls a second are timed. A sampled call's time counts for the
-/// calls it stands for (its weight), so averages and percentiles are estimates of all calls'; calls and exceptions are
-/// exact.
+/// noise; timed from when its turn found it waiting, unless it was in the sample), and of the calls that complete at
+/// once, all of a method's calls while it is called up to <see cref="TimedPerSecond"/> times a second, and beyond that
+/// one in 2ⁿ, with n chosen each second from the second before so that about <see cref="TimedPerSecond"/> calls a
+/// second are timed. A sampled call's time counts for the calls it stands for (its weight), so averages and
+/// percentiles are estimates of all calls'; calls and exceptions are exact.
 /// </para>
 /// </remarks>
 public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
@@ -35,7 +37,6 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
     /// <summary>How many calls a second a method's synchronous calls are timed for, at most about.</summary>
     public const int TimedPerSecond = 1024;
 
-    private readonly DashboardWatch _watch;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<CallSite, MethodCallStats> _byCallSite = new(CallSite.Comparer.Instance);
     private readonly Lock _lock = new();
@@ -43,13 +44,14 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
     private readonly long _frequency;
     private readonly long _secondOrigin;
     private readonly long _unixSecondAtOrigin;
+    private readonly HashSet<ActivationData> _counting = new(ReferenceEqualityComparer.Instance);
     private MethodCallStats[] _sites = [];
     private ITimer? _secondTimer;
     private long _second;
+    private volatile bool _active;
 
     public GrainCallMetrics(DashboardWatch watch, TimeProvider time)
     {
-        _watch = watch;
         _time = time;
         _frequency = time.TimestampFrequency;
         _nanosecondsPerTick = 1e9 / _frequency;
@@ -64,7 +66,8 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
         watch.Listen(WatchChanged);
     }
 
-    public bool IsActive => _watch.IsOn;
+    /// <summary>Whether someone watches (<see cref="DashboardWatch.IsOn"/>, as this filter was told): the one read an unwatched call pays.</summary>
+    public bool IsActive => _active;
 
     /// <summary>The second the calls now under way are counted in: moved on by a timer at each whole second.</summary>
     private long Second => Volatile.Read(ref _second);
@@ -72,7 +75,7 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
     /// <summary>Through the filter pipeline (when other filters run too): every call is counted and timed.</summary>
     public Task Invoke(IIncomingGrainCallContext context)
     {
-        if (!_watch.IsOn)
+        if (!_active)
             return context.Invoke();
 
         var stats = StatsFor(context.Grain.GetType(), context.TargetId.Type, context.Method);
@@ -96,35 +99,77 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
     }
 
     /// <summary>
-    /// Runs a grain method observed by this filter alone, while someone watches: counted on this thread, and timed when
-    /// it awaits or its turn in the sample comes.
+    /// Runs a watched call that <see cref="ActivationData.CountWatchedCall"/> put in the sample, observed by this filter
+    /// alone (the runtime calls it directly, without a context): timed, standing for the calls around it.
     /// </summary>
-    internal Task<TResult> Observe<TGrain, TArgs, TResult>(GrainClass grainClass, GrainMethod<TGrain, TArgs, TResult> method, object grain, TArgs args)
+    internal Task<TResult> Timed<TGrain, TArgs, TResult>(MethodCallStats stats, GrainMethod<TGrain, TArgs, TResult> method, object grain, TArgs args)
         where TGrain : class, IGrain
     {
-        var stats = StatsFor(grainClass, method);
-        var mask = stats.SampleMask;
-        if ((ThreadCallCounts.Increment(stats.Site) & mask) == 0)
-        {
-            var started = _time.GetTimestamp();
-            var timed = method.Invoke(grain, args);
-            if (!timed.IsCompleted)
-                return AwaitTimedAsync(timed, stats, started);
-            Timed(stats, started, weight: mask + 1L, failed: !timed.IsCompletedSuccessfully);
-            return timed;
-        }
-
+        var weight = stats.SampleMask + 1L;
+        var started = _time.GetTimestamp();
         var call = method.Invoke(grain, args);
-        if (call.IsCompletedSuccessfully)
-            return call;
-        if (call.IsCompleted)
-        {
+        if (!call.IsCompleted)
+            return AwaitTimedAsync(call, stats, started);
+        Timed(stats, started, weight, failed: !call.IsCompletedSuccessfully);
+        return call;
+    }
+
+    /// <summary>
+    /// The turn of a watched call out of the sample has ended (<c>ActivationData.ObserveOutcome</c>): a failure is
+    /// counted, and a call that awaited is timed from <paramref name="awaitedAt"/>, when its turn found it waiting.
+    /// </summary>
+    internal void UnsampledCallEnded(MethodCallStats stats, Task turn, long awaitedAt)
+    {
+        if (awaitedAt != 0)
+            Timed(stats, awaitedAt, weight: 1, failed: !turn.IsCompletedSuccessfully);
+        else if (!turn.IsCompletedSuccessfully)
             stats.AddException(Second);
-            return call;
+    }
+
+    /// <summary>A timestamp of this filter's clock.</summary>
+    internal long Timestamp() => _time.GetTimestamp();
+
+    /// <summary>
+    /// A watched call counted the slow way (inside the activation's turn): the activation's first, after which the
+    /// metrics collect from it once a second, or one of a method beyond the few counted in the activation itself.
+    /// </summary>
+    internal long CountElsewhere(ActivationData activation, int slot)
+    {
+        if (!activation.IsWatched)
+        {
+            lock (_lock)
+            {
+                _counting.Add(activation);
+                activation.IsWatched = true;
+            }
         }
 
-        // Not in the sample, but it awaits: timed from here, since every call that awaits is.
-        return AwaitTimedAsync(call, stats, _time.GetTimestamp());
+        if (slot < WatchedCallCounts.Length)
+            return ++activation.WatchedCalls[slot];
+
+        var more = activation.MoreWatchedCalls ?? [];
+        var index = slot - WatchedCallCounts.Length;
+        if (index >= more.Length)
+        {
+            var larger = new long[Math.Max(index + 1, Volatile.Read(ref activation.GrainClass.CallStatsBySlot).Length - WatchedCallCounts.Length)];
+            more.CopyTo(larger, 0);
+            Volatile.Write(ref activation.MoreWatchedCalls, larger);
+            more = larger;
+        }
+
+        return ++more[index];
+    }
+
+    /// <summary>An activation is gone: what it counted and was not collected yet goes into the current second.</summary>
+    internal void Forget(ActivationData activation)
+    {
+        lock (_lock)
+        {
+            if (!_counting.Remove(activation))
+                return;
+            Collect(activation);
+            AddCollected(Second);
+        }
     }
 
     /// <summary>
@@ -162,7 +207,7 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
         {
             _secondTimer?.Dispose();
             _secondTimer = null;
-            ThreadCallCounts.Forget(_sites);
+            _counting.Clear();
         }
     }
 
@@ -173,13 +218,19 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
         {
             if (on && _secondTimer is null)
             {
-                ThreadCallCounts.Forget(_sites); // counted by a call that raced the end of the last watch: stale
+                // Counted by calls that raced the end of the last watch: stale.
+                foreach (var activation in _counting)
+                    Collect(activation);
+                foreach (var stats in _sites)
+                    stats.Collected = 0;
                 var second = CurrentSecond();
                 Volatile.Write(ref _second, second);
                 _secondTimer = _time.CreateTimer(_ => SecondEnded(), null, UntilStartOf(second + 1), Timeout.InfiniteTimeSpan);
+                _active = true;
             }
             else if (!on && _secondTimer is not null)
             {
+                _active = false;
                 CollectCounts(Second);
                 _secondTimer.Dispose();
                 _secondTimer = null;
@@ -191,34 +242,89 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
     private void SecondEnded()
     {
         lock (_lock)
+            EndSecondIfOver();
+    }
+
+    /// <summary>
+    /// A timed call saw the clock past the current second: the timer is late — its thread-pool callback waits behind
+    /// busy threads, when calls keep every core busy — so the call ends the second itself, unless someone is at it.
+    /// </summary>
+    private void SecondOverdue()
+    {
+        if (!_lock.TryEnter())
+            return;
+        try
         {
-            if (_secondTimer is null)
-                return;
-
-            var ended = Second;
-            CollectCounts(ended);
-            foreach (var stats in _sites)
-                stats.SampleMask = SampleMaskFor(stats.CallsIn(ended));
-
-            // A timer fires up to a millisecond early (it counts whole milliseconds), or late: either way the calls go on
-            // in the next second, and the timer aims at the start of the one after — never at what is left of this one,
-            // which would close a second of a millisecond and take its few calls for the method's rate.
-            var next = Math.Max(CurrentSecond(), ended + 1);
-            Volatile.Write(ref _second, next);
-            _secondTimer.Change(UntilStartOf(next + 1), Timeout.InfiniteTimeSpan);
+            EndSecondIfOver();
+        }
+        finally
+        {
+            _lock.Exit();
         }
     }
 
-    /// <summary>Moves what the threads counted since the last time into <paramref name="second"/> (under the lock).</summary>
+    /// <summary>
+    /// When the clock has left the current second: its calls go into its buckets, each method's sample rate is set from
+    /// them, and the next calls count in the second the clock is in (under the lock). A timer firing a little early (it
+    /// counts whole milliseconds) finds the second not over and is set again for its end: a second is never closed
+    /// early, with a fraction of its calls taken for the method's rate.
+    /// </summary>
+    private void EndSecondIfOver()
+    {
+        if (_secondTimer is null)
+            return;
+
+        var current = Second;
+        var now = CurrentSecond();
+        if (now > current)
+        {
+            CollectCounts(current);
+            foreach (var stats in _sites)
+                stats.SampleMask = SampleMaskFor(stats.CallsIn(current));
+            Volatile.Write(ref _second, now);
+            current = now;
+        }
+
+        _secondTimer.Change(UntilStartOf(current + 1), Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Moves what the activations counted since the last time into <paramref name="second"/> (under the lock).</summary>
     private void CollectCounts(long second)
     {
-        var sites = _sites;
-        Span<long> counted = sites.Length <= 256 ? stackalloc long[sites.Length] : new long[sites.Length];
-        ThreadCallCounts.Collect(sites, counted);
-        for (var i = 0; i < sites.Length; i++)
+        foreach (var activation in _counting)
+            Collect(activation);
+        AddCollected(second);
+    }
+
+    /// <summary>Adds what <paramref name="activation"/> counted since the last time to its methods' <see cref="MethodCallStats.Collected"/>.</summary>
+    private static void Collect(ActivationData activation)
+    {
+        var bySlot = Volatile.Read(ref activation.GrainClass.CallStatsBySlot);
+        var slots = Math.Min(bySlot.Length, WatchedCallCounts.Length + (Volatile.Read(ref activation.MoreWatchedCalls)?.Length ?? 0));
+        if (activation.CollectedCalls is not { } collected || collected.Length < slots)
         {
-            if (counted[i] != 0)
-                sites[i].AddCalls(second, counted[i]);
+            Array.Resize(ref activation.CollectedCalls, slots);
+            collected = activation.CollectedCalls;
+        }
+
+        for (var slot = 0; slot < slots; slot++)
+        {
+            var total = activation.WatchedCallsAt(slot);
+            if (total == collected[slot])
+                continue;
+            bySlot[slot].Collected += total - collected[slot];
+            collected[slot] = total;
+        }
+    }
+
+    private void AddCollected(long second)
+    {
+        foreach (var stats in _sites)
+        {
+            if (stats.Collected == 0)
+                continue;
+            stats.AddCalls(second, stats.Collected);
+            stats.Collected = 0;
         }
     }
 
@@ -260,14 +366,19 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
 
     private void Timed(MethodCallStats stats, long started, long weight, bool failed)
     {
-        var nanoseconds = (long)((_time.GetTimestamp() - started) * _nanosecondsPerTick);
+        var ended = _time.GetTimestamp();
+        var nanoseconds = (long)((ended - started) * _nanosecondsPerTick);
         var second = Second;
         stats.AddTime(second, nanoseconds, weight);
         if (failed)
             stats.AddException(second);
+        if (SecondOf(ended) > second)
+            SecondOverdue();
     }
 
-    private long CurrentSecond() => _unixSecondAtOrigin + (_time.GetTimestamp() - _secondOrigin) / _frequency;
+    private long CurrentSecond() => SecondOf(_time.GetTimestamp());
+
+    private long SecondOf(long timestamp) => _unixSecondAtOrigin + (timestamp - _secondOrigin) / _frequency;
 
     private TimeSpan UntilStartOf(long second)
     {
@@ -277,7 +388,7 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
 
     /// <summary>The statistics of a grain class's method, from the class's own table: no dictionary on a call's way.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private MethodCallStats StatsFor(GrainClass grainClass, GrainMethod method)
+    internal MethodCallStats StatsFor(GrainClass grainClass, GrainMethod method)
     {
         var table = Volatile.Read(ref grainClass.CallStats);
         var ordinal = method.Ordinal;
@@ -290,6 +401,12 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
         var stats = StatsFor(grainClass.ClassType, grainClass.GrainType, method);
         lock (_lock)
         {
+            if (stats.Slot < 0)
+            {
+                stats.Slot = grainClass.CallStatsBySlot.Length;
+                Volatile.Write(ref grainClass.CallStatsBySlot, [.. grainClass.CallStatsBySlot, stats]);
+            }
+
             var table = grainClass.CallStats;
             var larger = new MethodCallStats?[Math.Max(table.Length, method.Ordinal + 1)];
             table.CopyTo(larger, 0);
@@ -310,7 +427,7 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
         {
             if (_byCallSite.TryGetValue(site, out stats))
                 return stats;
-            stats = new MethodCallStats(ThreadCallCounts.NewSite(), grainType.Value, method.Name);
+            stats = new MethodCallStats(this, grainType.Value, method.Name);
             _byCallSite[site] = stats;
             Volatile.Write(ref _sites, [.. _sites, stats]);
             return stats;
@@ -352,18 +469,27 @@ internal sealed class MethodCallStats
 
     private readonly long[] _ring = new long[RingSeconds * Stride];
 
-    internal MethodCallStats(int site, string grainType, string method)
+    internal MethodCallStats(GrainCallMetrics owner, string grainType, string method)
     {
-        Site = site;
+        Owner = owner;
         GrainType = grainType;
         Method = method;
     }
 
-    /// <summary>This call site's slot in every thread's <see cref="ThreadCallCounts"/>.</summary>
-    internal int Site { get; }
+    /// <summary>The silo's metrics these statistics belong to.</summary>
+    internal GrainCallMetrics Owner { get; }
 
-    /// <summary>A synchronous call is timed when its thread's count at this site has these bits clear (0: every call).</summary>
+    /// <summary>
+    /// This method's place among its grain class's (<see cref="GrainClass.CallStatsBySlot"/>), where activations count
+    /// its calls (<see cref="ActivationData.WatchedCalls"/>); -1 until a call is counted there.
+    /// </summary>
+    internal int Slot = -1;
+
+    /// <summary>A synchronous call is timed when its activation's count (salted) has these bits clear (0: every call).</summary>
     internal int SampleMask;
+
+    /// <summary>Calls collected from the activations and not yet put in a bucket (under the owner's lock).</summary>
+    internal long Collected;
 
     public string GrainType { get; }
 

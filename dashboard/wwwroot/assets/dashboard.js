@@ -70,8 +70,11 @@ const fmt = {
     if (n >= 1000) return `${decimalFormat.format(n / 1000)} s`;
     if (n >= 10) return `${Math.round(n)} ms`;
     if (n >= 1) return `${decimalFormat.format(n)} ms`;
+    if (n >= 0.1) return `${new Intl.NumberFormat('en', { maximumFractionDigits: 2 }).format(n)} ms`;
     if (n === 0) return '0 ms';
-    return `${new Intl.NumberFormat('en', { maximumFractionDigits: 2 }).format(n)} ms`;
+    // In-silo calls take microseconds, or less: "0 ms" would say nothing.
+    const us = n * 1000;
+    return us >= 10 ? `${Math.round(us)} µs` : us >= 0.1 ? `${decimalFormat.format(us)} µs` : '< 0.1 µs';
   },
   percent: n => (n === null || n === undefined) ? '–' : `${decimalFormat.format(n)} %`,
   bytes(n) {

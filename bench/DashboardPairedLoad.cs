@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansSync.Runtime.Metrics;
+using OrleansSync.Runtime.Testing;
+
+namespace OrleansSync.Bench;
+
+/// <summary>
+/// What an open dashboard costs the in-silo grain calls, measured in pairs (<c>-- dashboard-paired</c>): on one silo
+/// that serves the dashboard, round after round, the same calls for the same time with the dashboard closed and then
+/// open (or open, then closed: the order alternates), so that each round compares two blocks a few seconds apart.
+/// </summary>
+/// <remarks>
+/// <see cref="DashboardOpenBenchmarks"/> measures the two cases minutes apart, and on a shared virtual machine the
+/// machine's own speed drifts more than that in minutes (closed-dashboard figures of 40 and 55 ns in one hour). Here a
+/// round's two blocks are seconds apart, each long enough (<see cref="Block"/>) to take in the watcher's polls, and the
+/// loss is the median of the rounds' losses. "Closed" waits until the silo's collection has switched itself off (a
+/// watch window of 2 s here instead of 60); "open" is a <see cref="DashboardWatcher"/> polling as the page does, after
+/// a second and a half for the sample rates to settle. With <c>--no-http</c>, "open" is the watch touched every second
+/// with nobody polling: what the watched calls cost by themselves.
+/// </remarks>
+internal static class DashboardPairedLoad
+{
+    private const int GrainCount = 100;
+    private const int CallsPerBatch = 200_000;
+    private static readonly TimeSpan Block = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1.5);
+
+    public static async Task RunAsync(string[] args)
+    {
+        var rounds = args.FirstOrDefault(a => int.TryParse(a, out _)) is { } given ? int.Parse(given, System.Globalization.CultureInfo.InvariantCulture) : 8;
+        var withoutHttp = args.Contains("--no-http");
+        Console.WriteLine($"One silo serving the dashboard; {rounds} rounds of a {Block.TotalSeconds:0} s block closed and a {Block.TotalSeconds:0} s block open, per caller count.");
+        if (withoutHttp)
+            Console.WriteLine("Open without HTTP: the silo's watch is touched every second, nobody polls, to show the calls' own cost.");
+
+        var options = new TestClusterOptions
+        {
+            InitialSilos = 1,
+            ConfigureSilo = silo => silo.AddGrain<BenchGrain>(),
+            ConfigureServices = services => services.PostConfigure<DashboardWatchOptions>(o => o.WatchWindow = TimeSpan.FromSeconds(2)),
+        };
+        DashboardWatcher.AddDashboard(options);
+        await using var cluster = await TestCluster.StartAsync(options);
+        var silo = cluster.Silos[0];
+        var watch = silo.Services.GetRequiredService<DashboardWatch>();
+        var grains = Enumerable.Range(0, GrainCount).Select(i => silo.GrainFactory.GetGrain<IBenchGrain>($"tenant{i % 10}/bench/{i}")).ToArray();
+        await Task.WhenAll(grains.Select(g => g.Ping()));
+
+        int[] callerCounts = args.Contains("--one-caller") ? [1] : args.Contains("--two-callers") ? [2] : [1, 2];
+        foreach (var callers in callerCounts)
+        {
+            // Warm up both ways: the first watched calls make their method's statistics and tier up the watched path.
+            await MeasureAsync(grains, callers, TimeSpan.FromSeconds(2));
+            await using (await DashboardWatcher.OpenAsync(silo))
+                await MeasureAsync(grains, callers, TimeSpan.FromSeconds(2));
+
+            var results = new List<(double Closed, double Open)>();
+            for (var round = 0; round < rounds; round++)
+            {
+                var openFirst = round % 2 == 1;
+                double closed = 0, open = 0;
+                foreach (var isOpen in openFirst ? new[] { true, false } : [false, true])
+                {
+                    if (isOpen && withoutHttp)
+                    {
+                        using var touching = new Timer(_ => watch.Touch(), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+                        await Task.Delay(Settle);
+                        open = await MeasureAsync(grains, callers, Block);
+                    }
+                    else if (isOpen)
+                    {
+                        await using var watcher = await DashboardWatcher.OpenAsync(silo);
+                        await Task.Delay(Settle);
+                        open = await MeasureAsync(grains, callers, Block);
+                    }
+                    else
+                    {
+                        await ClosedAsync(watch);
+                        closed = await MeasureAsync(grains, callers, Block);
+                    }
+                }
+
+                results.Add((closed, open));
+                Console.WriteLine($"  {callers} caller(s), round {round + 1} ({(openFirst ? "open first" : "closed first")}): closed {closed:F2} ns, open {open:F2} ns per call, loss {Loss(closed, open):F1}%");
+            }
+
+            var losses = results.Select(x => Loss(x.Closed, x.Open)).Order().ToList();
+            Console.WriteLine(
+                $"| {callers} | {results.Average(x => x.Closed):F2} ns | {results.Average(x => x.Open):F2} ns | " +
+                $"**{Median(losses):F1}%** | {losses[0]:F1}% … {losses[^1]:F1}% |");
+        }
+    }
+
+    /// <summary>Nanoseconds per call over at least <paramref name="duration"/> of calls from <paramref name="callers"/> callers.</summary>
+    private static async Task<double> MeasureAsync(IBenchGrain[] grains, int callers, TimeSpan duration)
+    {
+        var clock = Stopwatch.StartNew();
+        var counts = await Task.WhenAll(Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
+        {
+            long calls = 0;
+            while (clock.Elapsed < duration)
+            {
+                for (var i = caller; i < CallsPerBatch; i += callers)
+                    await grains[i % GrainCount].Increment();
+                calls += CallsPerBatch / callers;
+            }
+
+            return calls;
+        })));
+        return clock.Elapsed.TotalNanoseconds / counts.Sum();
+    }
+
+    private static async Task ClosedAsync(DashboardWatch watch)
+    {
+        for (var waited = TimeSpan.Zero; watch.IsOn; waited += TimeSpan.FromMilliseconds(100))
+        {
+            if (waited > TimeSpan.FromSeconds(30))
+                throw new InvalidOperationException("The silo's collection did not switch itself off after the dashboard closed.");
+            await Task.Delay(100);
+        }
+    }
+
+    private static double Loss(double closed, double open) => (1 - (closed / open)) * 100;
+
+    private static double Median(IReadOnlyList<double> sorted)
+        => sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+}
