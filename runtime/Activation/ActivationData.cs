@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansSync.Runtime.State;
@@ -132,7 +133,7 @@ internal sealed class ActivationData
     }
 
     /// <summary>Counts a watched call of this activation (inside its turn); true when it is one to time.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool CountWatchedCall(Metrics.MethodCallStats stats)
     {
         var slot = stats.Slot;
@@ -318,7 +319,10 @@ internal sealed class ActivationData
         }
     }
 
-    /// <summary>A call that met a newer version in storage leaves this activation stale: let the next one reread.</summary>
+    /// <summary>
+    /// How a turn ended: a watched call out of the dashboard's sample is reported when it failed or awaited; a call
+    /// that met a newer version in storage leaves this activation stale, so the next one rereads.
+    /// </summary>
     private void ObserveOutcome(Task turn)
     {
         var succeeded = turn.IsCompletedSuccessfully;
@@ -451,7 +455,7 @@ internal sealed class ActivationData
 }
 
 /// <summary>An activation's counts of its first few watched methods, kept in the activation itself.</summary>
-[System.Runtime.CompilerServices.InlineArray(Length)]
+[InlineArray(Length)]
 internal struct WatchedCallCounts
 {
     public const int Length = 4;

@@ -150,7 +150,11 @@ internal sealed class SiloRuntime
             // turn reports how it went (ActivationData.ObserveOutcome), so the call itself costs a count and a store.
             var stats = metrics.StatsFor(activation.GrainClass, method);
             if (activation.CountWatchedCall(stats))
+            {
+                activation.UnsampledCall = 0;
                 return metrics.Timed(stats, method, activation.Instance!, args);
+            }
+
             activation.UnsampledCall = stats.Slot + 1;
             return method.Invoke(activation.Instance!, args);
         }
