@@ -1,7 +1,10 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using OrleansSync.Bench.Hosting;
 using OrleansSync.Bench.RealTime;
@@ -59,6 +62,19 @@ internal abstract class BenchProduct : IAsyncDisposable
         return (hubSpot, quickBooks);
     }
 
+    /// <summary>
+    /// Starts one of the product's hosts with the bench's logging: <see cref="Log"/> keeps warnings and errors and drops
+    /// the rest (a line per invoice change would cost more than the work), and a host gets 10 s to stop.
+    /// </summary>
+    private Task<RunningApp> StartHostAsync(Func<string[], Action<WebApplicationBuilder>?, WebApplication> create, IEnumerable<string> args, Action<WebApplicationBuilder>? configure = null)
+        => RunningApp.StartAsync(create, args, builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddProvider(Log);
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+            configure?.Invoke(builder);
+        });
+
     /// <summary>Events waiting in the inbox, all partitions, and those dead-lettered (the operator API's backlog).</summary>
     public async Task<(long Pending, long Dead)> InboxBacklogAsync()
     {
@@ -76,9 +92,8 @@ internal abstract class BenchProduct : IAsyncDisposable
     public static async Task<BenchProduct> StartSingleProcessAsync(int tenants, IReadOnlyList<string> settings)
     {
         var product = new SingleProcess();
-        product.Silo = await BenchApp.StartAsync(
+        product.Silo = await product.StartHostAsync(
             Silo.Program.CreateApp,
-            product.Log,
             [$"--Api:AdminKeys:0={AdminKey}", "--Sandbox:DemoTenant=false", $"--Sandbox:ExtraTenants={tenants - 1}", .. settings],
             builder => builder.Services.AddSingleton<ICrmChangeObserver>(product.Writes));
         return product;
@@ -94,9 +109,8 @@ internal abstract class BenchProduct : IAsyncDisposable
         var product = new Cluster();
         try
         {
-            product.SandboxApp = await BenchApp.StartAsync(
+            product.SandboxApp = await product.StartHostAsync(
                 OrleansSync.Sandbox.Program.CreateApp,
-                product.Log,
                 [$"--Sandbox:ExtraTenants={tenants - 1}"],
                 builder => builder.Services.AddSingleton<ICrmChangeObserver>(product.Writes));
             product.Postgres = await ThrowawayPostgres.StartAsync(durable: true);
@@ -124,8 +138,8 @@ internal abstract class BenchProduct : IAsyncDisposable
                 .. settings,
             ];
             for (var i = 0; i < silos; i++)
-                product.Silos.Add(await BenchApp.StartAsync(Silo.Program.CreateApp, product.Log, node));
-            product.ApiNode = await BenchApp.StartAsync(OrleansSync.Api.Program.CreateApp, product.Log, node);
+                product.Silos.Add(await product.StartHostAsync(Silo.Program.CreateApp, node));
+            product.ApiNode = await product.StartHostAsync(OrleansSync.Api.Program.CreateApp, node);
 
             var webhooks = product.SandboxApp.Services.GetRequiredService<SandboxOptions>();
             webhooks.QuickBooks.WebhookUrl = new Uri(product.Api, "webhooks/quickbooks");
@@ -142,7 +156,7 @@ internal abstract class BenchProduct : IAsyncDisposable
 
     private sealed class SingleProcess : BenchProduct
     {
-        public BenchApp? Silo { get; set; }
+        public RunningApp? Silo { get; set; }
 
         public override string Mode => "single process, in memory";
 
@@ -161,13 +175,13 @@ internal abstract class BenchProduct : IAsyncDisposable
 
     private sealed class Cluster : BenchProduct
     {
-        public BenchApp? SandboxApp { get; set; }
+        public RunningApp? SandboxApp { get; set; }
 
         public ThrowawayPostgres? Postgres { get; set; }
 
-        public List<BenchApp> Silos { get; } = [];
+        public List<RunningApp> Silos { get; } = [];
 
-        public BenchApp? ApiNode { get; set; }
+        public RunningApp? ApiNode { get; set; }
 
         public override string Mode => $"{Silos.Count} silos + api node on PostgreSQL (durable), sandbox apart";
 

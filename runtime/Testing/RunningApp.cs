@@ -4,9 +4,12 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace OrleansSync.Tests.Infrastructure;
+namespace OrleansSync.Runtime.Testing;
 
-/// <summary>One of our hosts running in the test process on a free loopback port, stopped on dispose.</summary>
+/// <summary>
+/// One of our hosts (silo, api, sandbox) running in this process on a free loopback port, built by the host's own
+/// <c>CreateApp</c> — the same code <c>dotnet run</c> runs — and stopped on dispose. For tests and benchmarks.
+/// </summary>
 public sealed class RunningApp : IAsyncDisposable
 {
     private bool _stopped;
@@ -51,7 +54,7 @@ public sealed class RunningApp : IAsyncDisposable
     public async Task KillAsync()
     {
         _stopped = true;
-        App.Services.GetRequiredService<OrleansSync.Runtime.Hosting.SiloControl>().Kill();
+        App.Services.GetRequiredService<Hosting.SiloControl>().Kill();
         using var now = new CancellationTokenSource();
         await now.CancelAsync();
         await App.StopAsync(now.Token);
