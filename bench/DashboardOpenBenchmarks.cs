@@ -14,7 +14,6 @@ namespace OrleansSync.Bench;
 public class DashboardOpenBenchmarks
 {
     private const int CallsPerInvoke = InSiloCallBenchmarks.CallsPerInvoke;
-    private const int GrainCount = 100;
 
     private IBenchGrain[] _grains = [];
     private TestCluster? _silo;
@@ -34,7 +33,7 @@ public class DashboardOpenBenchmarks
         };
         DashboardWatcher.AddDashboard(options); // served either way, as by every silo; watched or not
         _silo = TestCluster.StartAsync(options).GetAwaiter().GetResult();
-        _grains = Enumerable.Range(0, GrainCount).Select(i => _silo.Silos[0].GrainFactory.GetGrain<IBenchGrain>($"tenant{i % 10}/bench/{i}")).ToArray();
+        _grains = InSiloCalls.Grains(_silo.Silos[0].GrainFactory);
         Task.WhenAll(_grains.Select(g => g.Ping())).GetAwaiter().GetResult();
         if (DashboardOpen)
             _watcher = DashboardWatcher.OpenAsync(_silo.Silos[0]).GetAwaiter().GetResult();
@@ -54,18 +53,8 @@ public class DashboardOpenBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
-    public async Task<int> Grain_call_in_silo()
-    {
-        var sum = 0;
-        for (var i = 0; i < CallsPerInvoke; i++)
-            sum += await _grains[i % GrainCount].Increment();
-        return sum;
-    }
+    public Task<int> Grain_call_in_silo() => InSiloCalls.OneCallerAsync(_grains, CallsPerInvoke);
 
     [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
-    public Task Grain_call_in_silo_two_callers() => Task.WhenAll(Enumerable.Range(0, 2).Select(caller => Task.Run(async () =>
-    {
-        for (var i = caller; i < CallsPerInvoke; i += 2)
-            await _grains[i % GrainCount].Increment();
-    })));
+    public Task Grain_call_in_silo_two_callers() => InSiloCalls.CallersAsync(_grains, 2, CallsPerInvoke);
 }

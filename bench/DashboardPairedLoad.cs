@@ -21,7 +21,6 @@ namespace OrleansSync.Bench;
 /// </remarks>
 internal static class DashboardPairedLoad
 {
-    private const int GrainCount = 100;
     private const int CallsPerBatch = 200_000;
     private static readonly TimeSpan Block = TimeSpan.FromSeconds(4);
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1.5);
@@ -44,7 +43,7 @@ internal static class DashboardPairedLoad
         await using var cluster = await TestCluster.StartAsync(options);
         var silo = cluster.Silos[0];
         var watch = silo.Services.GetRequiredService<DashboardWatch>();
-        var grains = Enumerable.Range(0, GrainCount).Select(i => silo.GrainFactory.GetGrain<IBenchGrain>($"tenant{i % 10}/bench/{i}")).ToArray();
+        var grains = InSiloCalls.Grains(silo.GrainFactory);
         await Task.WhenAll(grains.Select(g => g.Ping()));
 
         int[] callerCounts = args.Contains("--one-caller") ? [1] : args.Contains("--two-callers") ? [2] : [1, 2];
@@ -102,7 +101,7 @@ internal static class DashboardPairedLoad
             while (clock.Elapsed < duration)
             {
                 for (var i = caller; i < CallsPerBatch; i += callers)
-                    await grains[i % GrainCount].Increment();
+                    await grains[i % grains.Length].Increment();
                 calls += CallsPerBatch / callers;
             }
 

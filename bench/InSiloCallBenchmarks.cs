@@ -17,8 +17,6 @@ namespace OrleansSync.Bench;
 public class InSiloCallBenchmarks
 {
     public const int CallsPerInvoke = 100_000;
-    private const int GrainCount = 100;
-
     private readonly ConcurrentDictionary<string, PlainCounter> _plain = new();
     private readonly ConcurrentDictionary<string, object> _locks = new();
     private string[] _keys = [];
@@ -35,8 +33,8 @@ public class InSiloCallBenchmarks
             ConfigureSilo = silo => silo.AddGrain<BenchGrain>(),
         }).GetAwaiter().GetResult();
 
-        _keys = Enumerable.Range(0, GrainCount).Select(i => $"tenant{i % 10}/bench/{i}").ToArray();
-        _grains = _keys.Select(k => _silo.Silos[0].GrainFactory.GetGrain<IBenchGrain>(k)).ToArray();
+        _keys = InSiloCalls.Keys;
+        _grains = InSiloCalls.Grains(_silo.Silos[0].GrainFactory);
         foreach (var key in _keys)
         {
             _plain[key] = new PlainCounter();
@@ -56,7 +54,7 @@ public class InSiloCallBenchmarks
         var sum = 0;
         for (var i = 0; i < CallsPerInvoke; i++)
         {
-            var key = _keys[i % GrainCount];
+            var key = _keys[i % InSiloCalls.GrainCount];
             Task<int> call;
             lock (_locks[key])
                 call = _plain[key].Increment();
@@ -67,33 +65,24 @@ public class InSiloCallBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
-    public async Task<int> Grain_call_in_silo()
-    {
-        var sum = 0;
-        for (var i = 0; i < CallsPerInvoke; i++)
-            sum += await _grains[i % GrainCount].Increment();
-        return sum;
-    }
+    public Task<int> Grain_call_in_silo() => InSiloCalls.OneCallerAsync(_grains, CallsPerInvoke);
 
     /// <summary>
     /// The same calls while the dashboard is open: its watch is on, so every call goes through the metrics filter —
     /// timed, counted and put in its per-second bucket.
     /// </summary>
     [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
-    public async Task<int> Grain_call_in_silo_dashboard_open()
+    public Task<int> Grain_call_in_silo_dashboard_open()
     {
         _watch!.Touch();
-        var sum = 0;
-        for (var i = 0; i < CallsPerInvoke; i++)
-            sum += await _grains[i % GrainCount].Increment();
-        return sum;
+        return InSiloCalls.OneCallerAsync(_grains, CallsPerInvoke);
     }
 
     [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
     public async Task Grain_call_in_silo_without_result()
     {
         for (var i = 0; i < CallsPerInvoke; i++)
-            await _grains[i % GrainCount].Ping();
+            await _grains[i % InSiloCalls.GrainCount].Ping();
     }
 
     /// <summary>Both cores: one caller per core, each on its own half of the grains.</summary>
@@ -102,7 +91,7 @@ public class InSiloCallBenchmarks
     {
         for (var i = caller; i < CallsPerInvoke; i += 2)
         {
-            var key = _keys[i % GrainCount];
+            var key = _keys[i % InSiloCalls.GrainCount];
             Task<int> call;
             lock (_locks[key])
                 call = _plain[key].Increment();
@@ -111,20 +100,12 @@ public class InSiloCallBenchmarks
     })));
 
     [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
-    public Task Grain_call_in_silo_two_callers() => Task.WhenAll(Enumerable.Range(0, 2).Select(caller => Task.Run(async () =>
-    {
-        for (var i = caller; i < CallsPerInvoke; i += 2)
-            await _grains[i % GrainCount].Increment();
-    })));
+    public Task Grain_call_in_silo_two_callers() => InSiloCalls.CallersAsync(_grains, 2, CallsPerInvoke);
 
     [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
     public Task Grain_call_in_silo_two_callers_dashboard_open()
     {
         _watch!.Touch();
-        return Task.WhenAll(Enumerable.Range(0, 2).Select(caller => Task.Run(async () =>
-        {
-            for (var i = caller; i < CallsPerInvoke; i += 2)
-                await _grains[i % GrainCount].Increment();
-        })));
+        return InSiloCalls.CallersAsync(_grains, 2, CallsPerInvoke);
     }
 }
