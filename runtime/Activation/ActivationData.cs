@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansSync.Runtime.State;
@@ -39,37 +38,26 @@ internal sealed class ActivationData
     private IActivationState[] _states = [];
 
     /// <summary>
-    /// The dashboard's counts of this activation's calls while someone watches (<see cref="Metrics.GrainCallMetrics"/>),
-    /// per method (<see cref="Metrics.MethodCallStats.Slot"/>): the first few methods here in the activation itself —
-    /// no other object for the call to touch — and the rest in <see cref="MoreWatchedCalls"/>. Written only inside this
-    /// activation's turns, one at a time, so a plain increment counts a call; read by the metrics once a second.
+    /// The calls this activation has run, counted at the start of each (inside its turn: one writer, a plain increment).
+    /// The dashboard's metrics read it once a second while someone watches: what they count is exact.
     /// </summary>
-    internal WatchedCallCounts WatchedCalls;
-
-    /// <summary>The counts of methods beyond <see cref="WatchedCallCounts.Length"/>; replaced, never resized in place.</summary>
-    internal long[]? MoreWatchedCalls;
-
-    /// <summary>Whether the metrics collect from this activation (set by them, under their lock, at its first watched call).</summary>
-    internal bool IsWatched;
-
-    /// <summary>How much of the counts the metrics have collected, by slot (theirs: written under their lock).</summary>
-    internal long[]? CollectedCalls;
+    internal long Calls;
 
     /// <summary>
-    /// Shifts this activation's place in each method's sample, so that of many activations called once each, some are
-    /// timed too.
+    /// The number <see cref="Calls"/> must reach for a call to be observed by the silo's call metrics (timed, and its
+    /// method noted). <see cref="long.MaxValue"/> while nobody watches; 0 for a new activation, whose first call finds
+    /// out. Written inside the turns, and by the metrics when a watch starts (<see cref="ObserveNextCall"/>).
     /// </summary>
-    internal readonly int SampleSalt = Random.Shared.Next();
+    internal long NextObserved;
 
-    /// <summary>
-    /// A watched call out of the sample running in this turn, by its method's slot plus one (0: none) — a number, not
-    /// a reference, so that setting it costs no GC write barrier. The end of the turn reports its failure, and its time
-    /// when it awaited.
-    /// </summary>
-    internal int UnsampledCall;
+    /// <summary>What the call metrics keep of this activation while they observe it (theirs, but for its turns' writes).</summary>
+    internal Metrics.ObservedActivation? Observation;
 
-    /// <summary>When the <see cref="UnsampledCall"/> was found awaiting something (0: it has not).</summary>
-    internal long UnsampledAwaitedAt;
+    /// <summary>When the turn's call was found awaiting something, while watched and not already timed (0: not).</summary>
+    private long _awaitedAt;
+
+    /// <summary>The method of the turn that awaits, for the end of the turn to report on.</summary>
+    private GrainMethod? _awaitingMethod;
 
     public ActivationData(SiloRuntime runtime, GrainId grainId, GrainClass grainClass, int partition)
     {
@@ -110,9 +98,9 @@ internal sealed class ActivationData
     }
 
     /// <summary>Ends an inline turn: the next waiting call, or a requested deactivation, runs on the thread pool.</summary>
-    public void EndTurn(Task turn)
+    public void EndTurn(Task turn, GrainMethod method)
     {
-        ObserveOutcome(turn);
+        ObserveOutcome(turn, method);
         lock (_lock)
         {
             if (_status == Status.Invalid || (_deactivationRequest is null && _pending is not { Count: > 0 }))
@@ -125,38 +113,33 @@ internal sealed class ActivationData
         SchedulePump();
     }
 
-    public void EndTurnWhenCompleted(Task turn)
+    /// <summary>Ends the turn of an inline call that did not complete at once, when it completes.</summary>
+    public void EndTurnWhenCompleted(Task turn, GrainMethod method)
     {
-        TurnAwaits();
-        turn.ContinueWith(static (t, state) => ((ActivationData)state!).EndTurn(t), this,
+        TurnAwaits(method);
+        turn.ContinueWith(static (t, state) => ((ActivationData)state!).EndAwaitedTurn(t), this,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    /// <summary>Counts a watched call of this activation (inside its turn); true when it is one to time.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool CountWatchedCall(Metrics.MethodCallStats stats)
+    /// <summary>The call metrics started watching: this activation's next call is observed, whatever it was told before.</summary>
+    internal void ObserveNextCall() => Volatile.Write(ref NextObserved, 0);
+
+    private void EndAwaitedTurn(Task turn)
     {
-        var slot = stats.Slot;
-        var count = IsWatched && (uint)slot < WatchedCallCounts.Length ? ++WatchedCalls[slot] : stats.Owner.CountElsewhere(this, slot);
-        return ((count + SampleSalt) & stats.SampleMask) == 0;
+        var method = _awaitingMethod!;
+        _awaitingMethod = null;
+        EndTurn(turn, method);
     }
 
-    /// <summary>The total counted at <paramref name="slot"/> so far (read by the metrics while the activation may be counting).</summary>
-    internal long WatchedCallsAt(int slot)
-        => slot < WatchedCallCounts.Length ? Volatile.Read(ref WatchedCalls[slot]) : Volatile.Read(ref MoreWatchedCalls)?[slot - WatchedCallCounts.Length] ?? 0;
-
-    /// <summary>The turn's call did not complete at once: if it is a watched one out of the sample, it is timed from now.</summary>
-    private void TurnAwaits()
+    /// <summary>
+    /// The turn's call did not complete at once. While watched, a call the metrics did not time themselves is timed
+    /// from now: it waits on something slow, and which of those calls is slow is what an operator looks for.
+    /// </summary>
+    private void TurnAwaits(GrainMethod method)
     {
-        if (UnsampledCall != 0)
-            UnsampledAwaitedAt = Runtime.CallMetrics!.Timestamp();
-    }
-
-    private void UnsampledCallEnded(Task turn)
-    {
-        var stats = Volatile.Read(ref GrainClass.CallStatsBySlot)[UnsampledCall - 1];
-        stats.Owner.UnsampledCallEnded(stats, turn, UnsampledAwaitedAt);
-        UnsampledAwaitedAt = 0;
+        _awaitingMethod = method;
+        if (Runtime.CallMetrics is { IsActive: true } metrics && !metrics.IsTiming(this))
+            _awaitedAt = metrics.Timestamp();
     }
 
     /// <summary>Queues a call. Returns false when this activation is gone and the caller must find or create another.</summary>
@@ -311,30 +294,31 @@ internal sealed class ActivationData
             var turn = item!.Run(this);
             if (!turn.IsCompleted)
             {
-                TurnAwaits();
+                TurnAwaits(item.Method);
                 await turn.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                _awaitingMethod = null;
             }
 
-            ObserveOutcome(turn);
+            ObserveOutcome(turn, item.Method);
         }
     }
 
     /// <summary>
-    /// How a turn ended: a watched call out of the dashboard's sample is reported when it failed or awaited; a call
-    /// that met a newer version in storage leaves this activation stale, so the next one rereads.
+    /// How a turn ended: while watched, a failure is counted and a call timed from its await is timed; a call that met a
+    /// newer version in storage leaves this activation stale, so the next one rereads.
     /// </summary>
-    private void ObserveOutcome(Task turn)
+    private void ObserveOutcome(Task turn, GrainMethod method)
     {
-        var succeeded = turn.IsCompletedSuccessfully;
-        if (UnsampledCall != 0)
+        if (_awaitedAt != 0)
         {
-            // Most watched calls succeed at once: nothing to report beyond the count they made.
-            if (UnsampledAwaitedAt != 0 || !succeeded)
-                UnsampledCallEnded(turn);
-            UnsampledCall = 0;
+            Runtime.CallMetrics!.AwaitedCallEnded(this, method, _awaitedAt);
+            _awaitedAt = 0;
         }
 
-        if (succeeded || !turn.IsFaulted || turn.Exception!.InnerException is not InconsistentStateException conflict)
+        if (turn.IsCompletedSuccessfully)
+            return;
+        Runtime.CallMetrics?.CallFailed(this, method);
+        if (!turn.IsFaulted || turn.Exception!.InnerException is not InconsistentStateException conflict)
             return;
 
         lock (_lock)
@@ -436,7 +420,7 @@ internal sealed class ActivationData
 
         if (_counted)
             Runtime.Directory.OnDeactivated(this);
-        if (IsWatched)
+        if (Observation is not null)
             Runtime.CallMetrics?.Forget(this);
         Instance = null;
         _states = [];
@@ -452,13 +436,4 @@ internal sealed class ActivationData
     }
 
     public override string ToString() => $"[Activation {GrainId}]";
-}
-
-/// <summary>An activation's counts of its first few watched methods, kept in the activation itself.</summary>
-[InlineArray(Length)]
-internal struct WatchedCallCounts
-{
-    public const int Length = 4;
-
-    private long _first;
 }

@@ -36,9 +36,9 @@ internal sealed class GrainClass
     public Metrics.MethodCallStats?[] CallStats = [];
 
     /// <summary>
-    /// The same statistics in the order their methods were first counted (<see cref="Metrics.MethodCallStats.Slot"/>):
-    /// an activation counts its calls in an array of that order (<see cref="ActivationData.WatchedCalls"/>). Replaced, never
-    /// changed in place.
+    /// The same statistics in the order their methods were first observed (<see cref="Metrics.MethodCallStats.Slot"/>):
+    /// an observed activation notes its calls in an array of that order (<see cref="Metrics.ObservedActivation"/>).
+    /// Replaced, never changed in place.
     /// </summary>
     public Metrics.MethodCallStats[] CallStatsBySlot = [];
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -49,6 +50,11 @@ internal sealed class SiloRuntime
         _remote = services.GetService<RemoteGrainCallTransport>();
         _responseTimeout = Options.ResponseTimeout;
         Directory = new ActivationDirectory(this);
+        _metricsAlone?.WhenWatchStarts(() =>
+        {
+            foreach (var activation in Directory.Snapshot())
+                activation.ObserveNextCall();
+        });
         Dispatcher = new GrainCallDispatcher(partitioner, this, _remote);
         GrainFactory = new GrainFactory(Dispatcher);
     }
@@ -126,42 +132,44 @@ internal sealed class SiloRuntime
         var call = Execute(activation, method, args);
         if (call.IsCompleted)
         {
-            activation.EndTurn(call);
+            activation.EndTurn(call, method);
             return call;
         }
 
-        activation.EndTurnWhenCompleted(call);
+        activation.EndTurnWhenCompleted(call, method);
         return WithTimeout(call, target, method);
     }
 
     /// <summary>
-    /// Runs a call on the grain object, through the incoming-call filters when any of them is active — or, when the
-    /// dashboard's metrics are the only filter, observed by them directly, which allocates nothing.
+    /// Runs a call on the grain object. The activation counts it; unless it is a call to observe — nobody watches and
+    /// no filter runs, or the watching call metrics have not picked it — that is all the runtime adds to the call.
     /// </summary>
     public Task<TResult> Execute<TGrain, TArgs, TResult>(ActivationData activation, GrainMethod<TGrain, TArgs, TResult> method, TArgs args)
         where TGrain : class, IGrain
+        => ++activation.Calls < activation.NextObserved
+            ? method.Invoke(activation.Instance!, args)
+            : ExecuteObserved(activation, method, args);
+
+    /// <summary>
+    /// A call the activation was told to observe: by the dashboard's call metrics when they are the only filter (they
+    /// then tell it which call is next), or through the incoming-call filters (every call, while any is active).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Task<TResult> ExecuteObserved<TGrain, TArgs, TResult>(ActivationData activation, GrainMethod<TGrain, TArgs, TResult> method, TArgs args)
+        where TGrain : class, IGrain
     {
         if (_metricsAlone is { } metrics)
+            return metrics.Observe(activation, method, args);
+
+        if (_filters.Length == 0)
         {
-            if (!metrics.IsActive)
-                return method.Invoke(activation.Instance!, args);
-
-            // Watched: counted by the activation, and timed when its turn in the sample comes; otherwise the end of the
-            // turn reports how it went (ActivationData.ObserveOutcome), so the call itself costs a count and a store.
-            var stats = metrics.StatsFor(activation.GrainClass, method);
-            if (activation.CountWatchedCall(stats))
-            {
-                activation.UnsampledCall = 0;
-                return metrics.Timed(stats, method, activation.Instance!, args);
-            }
-
-            activation.UnsampledCall = stats.Slot + 1;
+            activation.NextObserved = long.MaxValue;
             return method.Invoke(activation.Instance!, args);
         }
 
-        if (_filters.Length == 0 || !AnyFilterActive())
-            return method.Invoke(activation.Instance!, args);
-        return IncomingGrainCallContext<TGrain, TArgs, TResult>.Run(_filters, activation, method, args);
+        return AnyFilterActive()
+            ? IncomingGrainCallContext<TGrain, TArgs, TResult>.Run(_filters, activation, method, args)
+            : method.Invoke(activation.Instance!, args);
     }
 
     private bool AnyFilterActive()

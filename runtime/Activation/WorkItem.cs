@@ -6,6 +6,9 @@ internal abstract class WorkItem
     /// <summary>Starts the call on the grain and returns the grain's task: the turn lasts until it completes.</summary>
     public abstract Task Run(ActivationData activation);
 
+    /// <summary>The grain method called.</summary>
+    public abstract GrainMethod Method { get; }
+
     /// <summary>The activation could not be created: the call fails with the reason.</summary>
     public abstract void Fail(Exception exception);
 
@@ -40,6 +43,8 @@ internal sealed class CallWorkItem<TGrain, TArgs, TResult> : WorkItem
     }
 
     public Task<TResult> Completion => _completion.Task;
+
+    public override GrainMethod Method => _method;
 
     public override Task Run(ActivationData activation)
     {

@@ -10,32 +10,32 @@ namespace OrleansSync.Runtime.Metrics;
 /// the last <see cref="MethodCallStats.RingSeconds"/> seconds, the calls, the exceptions, their time and a latency
 /// histogram (for p99). It records only while <see cref="DashboardWatch.IsOn"/>; otherwise it is
 /// <see cref="IIncomingGrainCallFilter.IsActive">inactive</see> and the runtime does not even build a call context.
-/// When it is the silo's only filter, the runtime observes the grain method for it, without a context either:
-/// <see cref="StatsFor(GrainClass, GrainMethod)"/>, then <see cref="ActivationData.CountWatchedCall"/>, then
-/// <see cref="Timed{TGrain, TArgs, TResult}"/> or, at the end of the turn, <see cref="UnsampledCallEnded"/>.
+/// When it is the silo's only filter, the runtime hands it only the calls it asked to observe
+/// (<see cref="Observe{TGrain, TArgs, TResult}"/>), and tells it how each turn ended only when that matters.
 /// </summary>
 /// <remarks>
 /// <para>
-/// A watched call must cost next to nothing: the benchmark's in-silo call takes about 50 ns, and the dashboard may
-/// take 5% of it. So a call is <em>counted</em> by its activation — a plain increment, since an activation runs one
-/// turn at a time — and the activations' counts are moved into the current second's bucket by this class once a
-/// second, when the second ends; the second a call belongs to is a field the same timer moves on, so no call reads the
-/// clock to be counted. How a call went is seen where the runtime already looks, at the end of its turn.
+/// A watched call must cost next to nothing: the benchmark's in-silo call takes about 45 ns, and the dashboard may
+/// take 5% of it. So a watched call runs exactly the instructions of an unwatched one. Every activation counts its
+/// calls (<see cref="ActivationData.Calls"/>: a plain increment inside its turn) and compares the count with the number
+/// of its next call to observe (<see cref="ActivationData.NextObserved"/>, never reached while nobody watches). Once a
+/// second the metrics take each activation's count — the calls of each grain type are exact — and split it between
+/// its methods in proportion to its observed calls.
 /// </para>
 /// <para>
-/// Calls are <em>timed</em> (two clock reads and a few interlocked operations) when they are worth it: every call that
-/// does not complete at once (it awaited something — HubSpot, QuickBooks, PostgreSQL — so it is slow and the timing is
-/// noise; timed from when its turn found it waiting, unless it was in the sample), and of the calls that complete at
-/// once, all of a method's calls while it is called up to <see cref="TimedPerSecond"/> times a second, and beyond that
-/// one in 2ⁿ, with n chosen each second from the second before so that about <see cref="TimedPerSecond"/> calls a
-/// second are timed. A sampled call's time counts for the calls it stands for (its weight), so averages and
-/// percentiles are estimates of all calls'; calls and exceptions are exact.
+/// An observed call is timed (two clock reads and a few interlocked operations), its method noted, and its time
+/// stands for the calls since the activation's previous observed call. While the silo runs fewer than
+/// <see cref="ObservedPerSecond"/> calls a second every call is observed, so calls per method are exact too and every
+/// call is timed; beyond that, the budget is shared between the busy activations each second (the quiet ones keep
+/// observing every call), and a busy activation observes one call in about <see cref="ObservedActivation.Stride"/>,
+/// the gaps drawn at random so that no pattern of calls hides a method. Calls that fail are counted at the end of
+/// their turn, every one; calls that await something are timed from there too, every one: they are the slow ones.
 /// </para>
 /// </remarks>
 public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
 {
-    /// <summary>How many calls a second a method's synchronous calls are timed for, at most about.</summary>
-    public const int TimedPerSecond = 1024;
+    /// <summary>How many calls a second a silo observes one by one, about: beyond that it takes a sample.</summary>
+    public const int ObservedPerSecond = 32_768;
 
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<CallSite, MethodCallStats> _byCallSite = new(CallSite.Comparer.Instance);
@@ -44,10 +44,12 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
     private readonly long _frequency;
     private readonly long _secondOrigin;
     private readonly long _unixSecondAtOrigin;
-    private readonly HashSet<ActivationData> _counting = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<ObservedActivation> _counting = new(ReferenceEqualityComparer.Instance);
     private MethodCallStats[] _sites = [];
     private ITimer? _secondTimer;
     private long _second;
+    private int _watch;
+    private Action? _watchStarted;
     private volatile bool _active;
 
     public GrainCallMetrics(DashboardWatch watch, TimeProvider time)
@@ -99,65 +101,72 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
     }
 
     /// <summary>
-    /// Runs a watched call that <see cref="ActivationData.CountWatchedCall"/> put in the sample, observed by this filter
-    /// alone (the runtime calls it directly, without a context): timed, standing for the calls around it.
+    /// A call its activation was told to observe (<see cref="ActivationData.NextObserved"/>): while someone watches,
+    /// timed and noted, standing for the calls since the activation's last observed one; otherwise the activation is
+    /// told to stop observing.
     /// </summary>
-    internal Task<TResult> Timed<TGrain, TArgs, TResult>(MethodCallStats stats, GrainMethod<TGrain, TArgs, TResult> method, object grain, TArgs args)
+    internal Task<TResult> Observe<TGrain, TArgs, TResult>(ActivationData activation, GrainMethod<TGrain, TArgs, TResult> method, TArgs args)
         where TGrain : class, IGrain
     {
-        var weight = stats.SampleMask + 1L;
+        if (!_active && !StillWatchedAfterStopping(activation))
+            return method.Invoke(activation.Instance!, args);
+
+        var observation = activation.Observation is { } known && known.Watch == Volatile.Read(ref _watch) ? known : Register(activation);
+        var stats = StatsFor(activation.GrainClass, method);
+        var weight = observation.Observed(stats.Slot);
         var started = _time.GetTimestamp();
-        var call = method.Invoke(grain, args);
+        var call = method.Invoke(activation.Instance!, args);
         if (!call.IsCompleted)
-            return AwaitTimedAsync(call, stats, started);
-        Timed(stats, started, weight, failed: !call.IsCompletedSuccessfully);
+            return AwaitTimedAsync(call, stats, started, weight);
+        Timed(stats, started, weight, failed: false);
         return call;
     }
 
-    /// <summary>
-    /// The turn of a watched call out of the sample has ended (<c>ActivationData.ObserveOutcome</c>): a failure is
-    /// counted, and a call that awaited is timed from <paramref name="awaitedAt"/>, when its turn found it waiting.
-    /// </summary>
-    internal void UnsampledCallEnded(MethodCallStats stats, Task turn, long awaitedAt)
+    /// <summary>Whether <paramref name="activation"/>'s running call is the one these metrics time (an observed call).</summary>
+    internal bool IsTiming(ActivationData activation)
+        => activation.Observation is { } observation && observation.Watch == Volatile.Read(ref _watch) && observation.LastObserved == activation.Calls;
+
+    /// <summary>A watched call that was not observed awaited, and has ended: it is timed from when its turn found it waiting.</summary>
+    internal void AwaitedCallEnded(ActivationData activation, GrainMethod method, long awaitedAt)
     {
-        if (awaitedAt != 0)
-            Timed(stats, awaitedAt, weight: 1, failed: !turn.IsCompletedSuccessfully);
-        else if (!turn.IsCompletedSuccessfully)
-            stats.AddException(Second);
+        if (_active)
+            Timed(StatsFor(activation.GrainClass, method), awaitedAt, weight: 1, failed: false);
+    }
+
+    /// <summary>A call failed (seen at the end of its turn): counted while someone watches, every one.</summary>
+    internal void CallFailed(ActivationData activation, GrainMethod method)
+    {
+        if (_active)
+            StatsFor(activation.GrainClass, method).AddException(Second);
     }
 
     /// <summary>A timestamp of this filter's clock.</summary>
     internal long Timestamp() => _time.GetTimestamp();
 
+    /// <summary>What to do when a watch starts: the runtime has every activation observe its next call.</summary>
+    internal void WhenWatchStarts(Action started) => _watchStarted += started;
+
     /// <summary>
-    /// A watched call counted the slow way (inside the activation's turn): the activation's first, after which the
-    /// metrics collect from it once a second, or one of a method beyond the few counted in the activation itself.
+    /// Nobody watches: the activation will observe no more calls — unless a watch started meanwhile, which either
+    /// finds it told already, or is seen here (the fence orders this check after the write a watch start might miss).
     /// </summary>
-    internal long CountElsewhere(ActivationData activation, int slot)
+    private bool StillWatchedAfterStopping(ActivationData activation)
     {
-        if (!activation.IsWatched)
+        activation.NextObserved = long.MaxValue;
+        Interlocked.MemoryBarrier();
+        return _active;
+    }
+
+    /// <summary>The first observed call of an activation in this watch: from now on the metrics collect its calls.</summary>
+    private ObservedActivation Register(ActivationData activation)
+    {
+        lock (_lock)
         {
-            lock (_lock)
-            {
-                _counting.Add(activation);
-                activation.IsWatched = true;
-            }
+            var observation = activation.Observation ??= new ObservedActivation(activation);
+            observation.Start(_watch);
+            _counting.Add(observation);
+            return observation;
         }
-
-        if (slot < WatchedCallCounts.Length)
-            return ++activation.WatchedCalls[slot];
-
-        var more = activation.MoreWatchedCalls ?? [];
-        var index = slot - WatchedCallCounts.Length;
-        if (index >= more.Length)
-        {
-            var larger = new long[Math.Max(index + 1, Volatile.Read(ref activation.GrainClass.CallStatsBySlot).Length - WatchedCallCounts.Length)];
-            more.CopyTo(larger, 0);
-            Volatile.Write(ref activation.MoreWatchedCalls, larger);
-            more = larger;
-        }
-
-        return ++more[index];
     }
 
     /// <summary>An activation is gone: what it counted and was not collected yet goes into the current second.</summary>
@@ -165,9 +174,9 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
     {
         lock (_lock)
         {
-            if (!_counting.Remove(activation))
+            if (activation.Observation is not { } observation || !_counting.Remove(observation))
                 return;
-            Collect(activation);
+            observation.Collect();
             AddCollected(Second);
         }
     }
@@ -218,9 +227,9 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
         {
             if (on && _secondTimer is null)
             {
-                // Counted by calls that raced the end of the last watch: stale.
-                foreach (var activation in _counting)
-                    Collect(activation);
+                // A new watch: activations observed in an earlier one start again at their next observed call.
+                _watch++;
+                _counting.Clear();
                 foreach (var stats in _sites)
                     stats.Collected = 0;
                 var second = CurrentSecond();
@@ -232,10 +241,19 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
             {
                 _active = false;
                 CollectCounts(Second);
+                _counting.Clear();
                 _secondTimer.Dispose();
                 _secondTimer = null;
+                return;
+            }
+            else
+            {
+                return;
             }
         }
+
+        // After the watch is on (a new activation then observes its first call anyway): tell the others.
+        _watchStarted?.Invoke();
     }
 
     /// <summary>A whole second has passed: its calls go into its buckets, and the next calls count in the next.</summary>
@@ -279,8 +297,7 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
         if (now > current)
         {
             CollectCounts(current);
-            foreach (var stats in _sites)
-                stats.SampleMask = SampleMaskFor(stats.CallsIn(current));
+            ShareObservations();
             Volatile.Write(ref _second, now);
             current = now;
         }
@@ -291,30 +308,9 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
     /// <summary>Moves what the activations counted since the last time into <paramref name="second"/> (under the lock).</summary>
     private void CollectCounts(long second)
     {
-        foreach (var activation in _counting)
-            Collect(activation);
+        foreach (var observation in _counting)
+            observation.Collect();
         AddCollected(second);
-    }
-
-    /// <summary>Adds what <paramref name="activation"/> counted since the last time to its methods' <see cref="MethodCallStats.Collected"/>.</summary>
-    private static void Collect(ActivationData activation)
-    {
-        var bySlot = Volatile.Read(ref activation.GrainClass.CallStatsBySlot);
-        var slots = Math.Min(bySlot.Length, WatchedCallCounts.Length + (Volatile.Read(ref activation.MoreWatchedCalls)?.Length ?? 0));
-        if (activation.CollectedCalls is not { } collected || collected.Length < slots)
-        {
-            Array.Resize(ref activation.CollectedCalls, slots);
-            collected = activation.CollectedCalls;
-        }
-
-        for (var slot = 0; slot < slots; slot++)
-        {
-            var total = activation.WatchedCallsAt(slot);
-            if (total == collected[slot])
-                continue;
-            bySlot[slot].Collected += total - collected[slot];
-            collected[slot] = total;
-        }
     }
 
     private void AddCollected(long second)
@@ -328,11 +324,38 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
         }
     }
 
-    /// <summary>Time one synchronous call in 2ⁿ, so that about <see cref="TimedPerSecond"/> a second are timed.</summary>
-    private static int SampleMaskFor(long callsPerSecond)
-        => callsPerSecond <= TimedPerSecond
-            ? 0
-            : (int)Math.Min(BitOperations.RoundUpToPowerOf2((ulong)(callsPerSecond / TimedPerSecond)), 1 << 20) - 1;
+    /// <summary>
+    /// Shares the next second's <see cref="ObservedPerSecond"/> between the activations by the calls each ran in the
+    /// second just collected (under the lock): every activation may observe up to the same number of calls, the share
+    /// of the quiet ones that need less going to the busy ones; an activation under its share observes every call.
+    /// </summary>
+    private void ShareObservations()
+    {
+        if (_counting.Count == 0)
+            return;
+
+        double share = (double)ObservedPerSecond / _counting.Count;
+        for (var round = 0; round < 4; round++)
+        {
+            long quiet = 0;
+            var busy = 0;
+            foreach (var observation in _counting)
+            {
+                if (observation.CallsSinceShared <= share)
+                    quiet += observation.CallsSinceShared;
+                else
+                    busy++;
+            }
+
+            var larger = busy == 0 ? share : (ObservedPerSecond - quiet) / (double)busy;
+            if (larger <= share * 1.01)
+                break;
+            share = larger;
+        }
+
+        foreach (var observation in _counting)
+            observation.Share(share);
+    }
 
     private async Task AwaitTimedAsync(Task call, MethodCallStats stats, long started)
     {
@@ -349,18 +372,16 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
         Timed(stats, started, weight: 1, failed: false);
     }
 
-    private async Task<TResult> AwaitTimedAsync<TResult>(Task<TResult> call, MethodCallStats stats, long started)
+    /// <summary>An observed call that awaits: timed when it ends (its failure, if it fails, is counted by its turn).</summary>
+    private async Task<TResult> AwaitTimedAsync<TResult>(Task<TResult> call, MethodCallStats stats, long started, long weight)
     {
         try
         {
-            var result = await call;
-            Timed(stats, started, weight: 1, failed: false);
-            return result;
+            return await call;
         }
-        catch
+        finally
         {
-            Timed(stats, started, weight: 1, failed: true);
-            throw;
+            Timed(stats, started, weight, failed: false);
         }
     }
 
@@ -480,13 +501,10 @@ internal sealed class MethodCallStats
     internal GrainCallMetrics Owner { get; }
 
     /// <summary>
-    /// This method's place among its grain class's (<see cref="GrainClass.CallStatsBySlot"/>), where activations count
-    /// its calls (<see cref="ActivationData.WatchedCalls"/>); -1 until a call is counted there.
+    /// This method's place among its grain class's (<see cref="GrainClass.CallStatsBySlot"/>), where an observed
+    /// activation notes its observed calls (<see cref="ObservedActivation"/>); -1 until one is noted.
     /// </summary>
     internal int Slot = -1;
-
-    /// <summary>A synchronous call is timed when its activation's count (salted) has these bits clear (0: every call).</summary>
-    internal int SampleMask;
 
     /// <summary>Calls collected from the activations and not yet put in a bucket (under the owner's lock).</summary>
     internal long Collected;
@@ -524,13 +542,6 @@ internal sealed class MethodCallStats
         }
 
         Interlocked.Add(ref _ring[at + Histogram + LatencyHistogram.BucketOf(nanoseconds)], weight);
-    }
-
-    /// <summary>The calls counted in <paramref name="second"/> so far.</summary>
-    internal long CallsIn(long second)
-    {
-        var at = (int)(second % RingSeconds) * Stride;
-        return Volatile.Read(ref _ring[at + Second]) == second ? Volatile.Read(ref _ring[at + Calls]) : 0;
     }
 
     /// <summary>Adds seconds <paramref name="first"/>–<paramref name="last"/> into <paramref name="perSecond"/>, and answers this method's totals (null when it had no calls).</summary>

@@ -97,53 +97,121 @@ public sealed class CallMetricsTests
         await counter.Add(1);
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.Empty(metrics.Read(1).Methods);
+
+        // Watched again: the same activations count from their next call, and only what ran since.
+        watch.Touch();
+        await counter.Get();
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(("Get", 1L), Assert.Single(metrics.Read(1).Methods, m => m.GrainType == "counter") is var get ? (get.Method, get.Calls) : default);
     }
 
     /// <remarks>
     /// Real timers count whole milliseconds and may fire up to one early: the second must still end once, at its end —
-    /// not once early and again a moment later, closing a "second" of a millisecond whose few calls would make the busy
-    /// method look quiet and put the next second's calls a second ahead. And a timer may fire late, or not for a long
-    /// while — its thread-pool callback waits while calls keep every thread busy: the timed calls then end the second.
+    /// not once early and again a moment later, closing a "second" of a millisecond whose calls would set the busy
+    /// activation's stride from a fraction of its calls. And a timer may fire late, or not for a long while — its
+    /// thread-pool callback waits while calls keep every thread busy: an observed call past the second then ends it.
     /// </remarks>
     [Theory]
     [InlineData("on time")]
     [InlineData("early")]
     [InlineData("never")]
-    public async Task A_busy_method_is_timed_on_a_sample_but_every_call_is_counted_in_its_own_second(string timersFire)
+    public async Task A_busy_activation_is_observed_on_a_sample_but_every_call_is_counted_in_its_own_second(string timersFire)
     {
         var time = new ManualTimeProvider();
         TimeProvider clock = timersFire switch { "early" => new EarlyTimers(time), "never" => new StalledTimers(time), _ => time };
         await using var cluster = await SingleSilo.StartAsync(o => o.Time = clock);
-        var services = cluster.Silos[0].Services;
-        var metrics = services.GetRequiredService<GrainCallMetrics>();
-        var counter = cluster.Grains().GetGrain<ICounterGrain>($"{SingleSilo.NewTenant()}/counter");
-        await counter.Get();
-        services.GetRequiredService<DashboardWatch>().Touch();
+        var silo = cluster.Silos[0];
+        var metrics = silo.Services.GetRequiredService<GrainCallMetrics>();
+        var tenant = SingleSilo.NewTenant();
+        var busy = cluster.Grains().GetGrain<ICounterGrain>($"{tenant}/busy");
+        var quiet = cluster.Grains().GetGrain<ICounterGrain>($"{tenant}/quiet");
+        await busy.Get();
+        silo.Services.GetRequiredService<DashboardWatch>().Touch();
 
-        // First second: nothing known of the method yet, so each of its calls is timed.
-        const int busy = 20 * GrainCallMetrics.TimedPerSecond;
-        for (var i = 0; i < busy; i++)
-            await counter.Get();
+        // First second: nothing known of the activation yet, so it observes every call until it has observed a few,
+        // then one in 2, 4, 8… Second second: its share of the silo's budget is all of it (the only busy activation),
+        // so it observes one call in four.
+        const int calls = 4 * GrainCallMetrics.ObservedPerSecond;
+        for (var i = 0; i < calls; i++)
+            await busy.Get();
+        time.Advance(TimeSpan.FromSeconds(1));
+        for (var i = 0; i < calls; i++)
+            await busy.Get();
+        await quiet.ActivationId(); // a quiet activation observes every call, however busy the other
         time.Advance(TimeSpan.FromSeconds(1));
 
-        // Second second: as busy, so one call in 32 is timed, standing for 32.
-        for (var i = 0; i < busy; i++)
-            await counter.Get();
-        await counter.Add(1); // a quiet method next to it is still timed on every call
-        time.Advance(TimeSpan.FromSeconds(1));
-
-        // Without a timer, the first timed call after the second's end ends it — and was counted and timed in it.
-        var late = timersFire == "never" ? 1 : 0;
         var window = metrics.Read(2);
-        Assert.Equal([busy + late, busy + 1 - late], window.Seconds.Select(s => s.Calls));
-        var first = window.Seconds[0];
-        Assert.Equal((busy + late, busy + late), (first.TimedWeight, first.Histogram.Sum()));
-        var second = window.Seconds[1];
-        Assert.InRange(second.TimedWeight, busy + 1 - (32 * late), busy + 1); // 640 timed calls of weight 32 (639 when one call fewer), and the quiet one
-        Assert.Equal(second.TimedWeight, second.Histogram.Sum());
-        Assert.Equal(2 * busy, window.Methods.Single(m => m.Method == "Get").Calls);
-        var add = window.Methods.Single(m => m.Method.StartsWith("Add", StringComparison.Ordinal));
-        Assert.Equal((1, 1), (add.Calls, add.TimedWeight));
+        var get = window.Methods.Single(m => m.Method == "Get");
+        Assert.Equal(2 * calls, get.Calls);
+        Assert.Equal((2 * calls) + 1, window.Seconds.Sum(s => s.Calls));
+        var stride = Observation(silo, $"{tenant}/busy").Stride;
+        if (timersFire == "never")
+        {
+            // The first observed call past the first second's end ended it, taking the calls since the last one observed:
+            // fewer than two strides of the first second, where the stride had doubled to a thousand or two.
+            Assert.InRange(window.Seconds[0].Calls, calls, calls + 4096);
+            Assert.InRange(stride, 4, 5);
+        }
+        else
+        {
+            Assert.Equal([calls, calls + 1], window.Seconds.Select(s => s.Calls));
+            Assert.Equal(4, stride);
+        }
+
+        // The observed calls' times stand for every call but those since the last one observed (all timed at 0 ns here).
+        Assert.InRange(get.TimedWeight, (2 * calls) - 4096, 2 * calls);
+        Assert.Equal(get.TimedWeight, get.Histogram.Sum());
+        var activationId = window.Methods.Single(m => m.Method == "ActivationId");
+        Assert.Equal((1, 1), (activationId.Calls, activationId.TimedWeight));
+    }
+
+    [Fact]
+    public async Task A_busy_activations_calls_are_split_between_its_methods_by_its_observed_calls_and_every_failure_is_counted()
+    {
+        var time = new ManualTimeProvider();
+        await using var cluster = await SingleSilo.StartAsync(o => o.Time = time);
+        var silo = cluster.Silos[0];
+        var metrics = silo.Services.GetRequiredService<GrainCallMetrics>();
+        var key = $"{SingleSilo.NewTenant()}/turns";
+        var turns = cluster.Grains().GetGrain<ITurnGrain>(key);
+        await turns.Report();
+        silo.Services.GetRequiredService<DashboardWatch>().Touch();
+
+        // Three reads and one read of the context in every four calls, and now and then a failure; busy enough that in
+        // the second second the activation observes one call in eight.
+        const int rounds = 2 * GrainCallMetrics.ObservedPerSecond;
+        for (var second = 0; second < 2; second++)
+        {
+            for (var i = 0; i < rounds; i++)
+            {
+                await turns.Report();
+                await turns.Report();
+                await turns.Report();
+                await turns.ReadContext("k");
+                if (i % 1000 == 0)
+                    await Assert.ThrowsAsync<InvalidOperationException>(() => turns.Fail("now and then"));
+            }
+
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var failures = (rounds / 1000) + 1;
+        var window = metrics.Read(2);
+        Assert.Equal(8, Observation(silo, key).Stride);
+        Assert.Equal([(4 * rounds) + failures, (4 * rounds) + failures], window.Seconds.Select(s => s.Calls));
+        var second2 = window.Seconds[1].At;
+        var report = window.Methods.Single(m => m.Method == "Report");
+        var read = window.Methods.Single(m => m.Method == "ReadContext");
+        var fail = window.Methods.Single(m => m.Method == "Fail");
+        Assert.Equal(2 * failures, fail.Exceptions);
+        Assert.Equal(0, report.Exceptions + read.Exceptions);
+        Assert.Equal(2 * ((4 * rounds) + failures), report.Calls + read.Calls + fail.Calls);
+
+        // The second second, with a few tens of thousands of observed calls: the split is within a few percent.
+        var last = metrics.Read(1);
+        Assert.Equal(second2, last.Seconds.Single().At);
+        var (reads, contexts) = (last.Methods.Single(m => m.Method == "Report").Calls, last.Methods.Single(m => m.Method == "ReadContext").Calls);
+        Assert.InRange(contexts / (double)(reads + contexts), 0.23, 0.27);
     }
 
     [Fact]
@@ -204,6 +272,9 @@ public sealed class CallMetricsTests
         Assert.Equal((6, 1, 6, 600, 150), (method.Calls, method.Exceptions, method.TimedWeight, method.TotalNanoseconds, method.MaxNanoseconds));
         Assert.Equal(histogram.Sum() * 2, method.Histogram.Sum());
     }
+
+    private static ObservedActivation Observation(TestSilo silo, string key)
+        => silo.Runtime.Directory.Snapshot().Single(a => a.GrainId.Key == key).Observation!;
 
     private static SecondTotals Second(long at, long calls, long exceptions, long totalNanoseconds, long maxNanoseconds, long[] histogram)
         => new(at, calls, exceptions, calls, totalNanoseconds, maxNanoseconds, histogram);
