@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansSync.Runtime.Metrics;
 using OrleansSync.Runtime.Testing;
@@ -13,31 +14,36 @@ namespace OrleansSync.Bench;
 /// <remarks>
 /// <see cref="DashboardOpenBenchmarks"/> measures the two cases minutes apart, and on a shared virtual machine the
 /// machine's own speed drifts more than that in minutes (closed-dashboard figures of 40 and 55 ns in one hour). Here a
-/// round's two blocks are seconds apart, each long enough (<see cref="Block"/>) to take in the watcher's polls, and the
-/// loss is the median of the rounds' losses. "Closed" waits until the silo's collection has switched itself off (a
-/// watch window of 2 s here instead of 60); "open" is a <see cref="DashboardWatcher"/> polling as the page does, after
-/// a second and a half for the sample rates to settle. With <c>--no-http</c>, "open" is the watch touched every second
-/// with nobody polling: what the watched calls cost by themselves.
+/// round's two blocks are seconds apart, each long enough (2 s unless <c>--block-ms</c> says otherwise) to take in a
+/// poll of the watcher, and the loss is the median of the rounds' losses, given with a 95% confidence interval (30
+/// rounds unless a number says otherwise). "Closed" waits until the silo's collection has switched itself off (a watch
+/// window of 1 s here instead of 60); "open" is a <see cref="DashboardWatcher"/> polling as the page does, after 1.2 s
+/// for the activations' shares of the observed calls to be set. With <c>--no-http</c>, "open" is the watch touched
+/// four times a second with nobody polling: what the watched calls cost by themselves. With <c>--closed-twice</c>, the
+/// "open" block is closed too: the harness measuring its own bias.
 /// </remarks>
 internal static class DashboardPairedLoad
 {
-    private const int CallsPerBatch = 200_000;
-    private static readonly TimeSpan Block = TimeSpan.FromSeconds(4);
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1.5);
+    private const int CallsPerBatch = 20_000;
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1.2);
 
     public static async Task RunAsync(string[] args)
     {
-        var rounds = args.FirstOrDefault(a => int.TryParse(a, out _)) is { } given ? int.Parse(given, System.Globalization.CultureInfo.InvariantCulture) : 8;
+        var rounds = args.FirstOrDefault(a => int.TryParse(a, out _)) is { } given ? int.Parse(given, CultureInfo.InvariantCulture) : 30;
+        var block = TimeSpan.FromMilliseconds(args.SkipWhile(a => a != "--block-ms").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(2000));
         var withoutHttp = args.Contains("--no-http");
-        Console.WriteLine($"One silo serving the dashboard; {rounds} rounds of a {Block.TotalSeconds:0} s block closed and a {Block.TotalSeconds:0} s block open, per caller count.");
+        var closedTwice = args.Contains("--closed-twice");
+        Console.WriteLine($"One silo serving the dashboard; {rounds} rounds of a {block.TotalSeconds:0.##} s block closed and a {block.TotalSeconds:0.##} s block open, per caller count.");
         if (withoutHttp)
-            Console.WriteLine("Open without HTTP: the silo's watch is touched every second, nobody polls, to show the calls' own cost.");
+            Console.WriteLine("Open without HTTP: the silo's watch is touched four times a second, nobody polls, to show the calls' own cost.");
+        if (closedTwice)
+            Console.WriteLine("Closed twice: the \"open\" block is closed too, after the same pause, to show the harness's own bias and noise.");
 
         var options = new TestClusterOptions
         {
             InitialSilos = 1,
             ConfigureSilo = silo => silo.AddGrain<BenchGrain>(),
-            ConfigureServices = services => services.PostConfigure<DashboardWatchOptions>(o => o.WatchWindow = TimeSpan.FromSeconds(2)),
+            ConfigureServices = services => services.PostConfigure<DashboardWatchOptions>(o => o.WatchWindow = TimeSpan.FromSeconds(1)),
         };
         DashboardWatcher.AddDashboard(options);
         await using var cluster = await TestCluster.StartAsync(options);
@@ -61,22 +67,28 @@ internal static class DashboardPairedLoad
                 double closed = 0, open = 0;
                 foreach (var isOpen in openFirst ? new[] { true, false } : [false, true])
                 {
-                    if (isOpen && withoutHttp)
+                    if (isOpen && closedTwice)
                     {
-                        using var touching = new Timer(_ => watch.Touch(), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+                        await ClosedAsync(watch);
                         await Task.Delay(Settle);
-                        open = await MeasureAsync(grains, callers, Block);
+                        open = await MeasureAsync(grains, callers, block);
+                    }
+                    else if (isOpen && withoutHttp)
+                    {
+                        using var touching = new Timer(_ => watch.Touch(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
+                        await Task.Delay(Settle);
+                        open = await MeasureAsync(grains, callers, block);
                     }
                     else if (isOpen)
                     {
                         await using var watcher = await DashboardWatcher.OpenAsync(silo);
                         await Task.Delay(Settle);
-                        open = await MeasureAsync(grains, callers, Block);
+                        open = await MeasureAsync(grains, callers, block);
                     }
                     else
                     {
                         await ClosedAsync(watch);
-                        closed = await MeasureAsync(grains, callers, Block);
+                        closed = await MeasureAsync(grains, callers, block);
                     }
                 }
 
@@ -85,9 +97,10 @@ internal static class DashboardPairedLoad
             }
 
             var losses = results.Select(x => Loss(x.Closed, x.Open)).Order().ToList();
+            var (low, high) = MedianConfidence(losses);
             Console.WriteLine(
-                $"| {callers} | {results.Average(x => x.Closed):F2} ns | {results.Average(x => x.Open):F2} ns | " +
-                $"**{Median(losses):F1}%** | {losses[0]:F1}% … {losses[^1]:F1}% |");
+                $"| {callers} | {rounds} | {results.Average(x => x.Closed):F2} ns | {results.Average(x => x.Open):F2} ns | " +
+                $"**{Median(losses):F1}%** | {low:F1}% … {high:F1}% | {losses[0]:F1}% … {losses[^1]:F1}% |");
         }
     }
 
@@ -121,6 +134,18 @@ internal static class DashboardPairedLoad
     }
 
     private static double Loss(double closed, double open) => (1 - (closed / open)) * 100;
+
+    /// <summary>
+    /// A 95% confidence interval of the median, from the order statistics of the sorted losses (no assumption about how
+    /// they are spread): the ranks n/2 ∓ 0.98 √n.
+    /// </summary>
+    private static (double Low, double High) MedianConfidence(IReadOnlyList<double> sorted)
+    {
+        var spread = 0.98 * Math.Sqrt(sorted.Count);
+        var low = Math.Max(0, (int)Math.Floor((sorted.Count / 2.0) - spread) - 1);
+        var high = Math.Min(sorted.Count - 1, (int)Math.Ceiling((sorted.Count / 2.0) + spread));
+        return (sorted[low], sorted[high]);
+    }
 
     private static double Median(IReadOnlyList<double> sorted)
         => sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;

@@ -13,8 +13,8 @@ namespace OrleansSync.Bench;
 /// <summary>
 /// An operator with the dashboard open on the Grains section, as the page behaves: the live stream (<c>api/live</c>)
 /// held open, and <c>api/grains?seconds=60</c> with <c>api/overview</c> fetched every 2 seconds. While it watches,
-/// the silo's collection is on — every grain call goes through the metrics filter — and its numbers are read and
-/// merged every 2 seconds.
+/// the silo's collection is on — its activations observe calls for the metrics — and its numbers are read and merged
+/// every 2 seconds.
 /// </summary>
 public sealed class DashboardWatcher : IAsyncDisposable
 {

@@ -8,8 +8,9 @@ using OrleansSync.Bench.Webhooks;
 
 // dotnet run -c Release --project bench -- calls     in-silo grain calls against the plain baseline (BenchmarkDotNet)
 // dotnet run -c Release --project bench -- dashboard the same grain calls with the dashboard closed and open (polled every 2 s)
-// dotnet run -c Release --project bench -- dashboard-paired  the same, closed and open in alternating blocks seconds apart (8 rounds;
-//                                                     add --no-http to keep collection on without polling)
+// dotnet run -c Release --project bench -- dashboard-paired  the same, closed and open in alternating 2 s blocks seconds apart (30 rounds;
+//                                                     --block-ms N, --one-caller/--two-callers; --no-http keeps the watch on without polling;
+//                                                     --closed-twice measures the harness itself, closed against closed)
 // dotnet run -c Release --project bench -- cluster   cross-silo calls, PostgreSQL state writes, inbox appends
 // dotnet run -c Release --project bench -- realtime  change in QuickBooks → deal property in HubSpot, 50 tenants, 100 and 1,000 changes/s
 //                                                     (realtime cluster: 2 silos on PostgreSQL instead of the single-process default)

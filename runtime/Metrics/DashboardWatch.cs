@@ -44,8 +44,8 @@ public sealed class DashboardWatchOptions
 /// stats) calls <see cref="Touch"/>; the first switches collection on — per-call metrics, CPU sampling, the silo's
 /// history (<see cref="SiloHistory"/>) and log (<see cref="SiloLog"/>) — and it switches itself off
 /// <see cref="DashboardWatchOptions.WatchWindow"/> after the last. The Orleans Dashboard's users complain
-/// that it costs CPU when nobody looks; here an unwatched silo pays one volatile read per grain call
-/// (<see cref="IsOn"/>), and no timer runs.
+/// that it costs CPU when nobody looks; here no timer runs, and a grain call costs the same watched or not (an
+/// activation only counts its calls, see <see cref="GrainCallMetrics"/>).
 /// </summary>
 public sealed class DashboardWatch : IDisposable
 {
@@ -110,7 +110,7 @@ public sealed class DashboardWatch : IDisposable
                 return;
             if (_time.GetTimestamp() >= Volatile.Read(ref _deadline))
             {
-                // Nobody looked for a whole window: back to one read per call, and no timer.
+                // Nobody looked for a whole window: no more observed calls, and no timer.
                 _on = false;
                 _since = null;
                 _ticker?.Dispose();

@@ -12,8 +12,11 @@ internal sealed class ObservedActivation(ActivationData activation)
     /// <summary>The most calls one observed call stands for.</summary>
     public const int MaxStride = 1 << 20;
 
-    /// <summary>How many calls an activation observes before its first share is known, or beyond its share, before it doubles its stride.</summary>
-    private const int FirstHitLimit = 64;
+    /// <summary>
+    /// How many calls an activation observes before its first share is set (or a quiet one beyond its share) before it
+    /// doubles its stride: a burst on one activation is sampled within the second, before the shares are set again.
+    /// </summary>
+    private const int FirstHitLimit = 256;
 
     private uint _random = (uint)Random.Shared.Next() | 1;
     private long[] _collectedWeights = [];

@@ -9,8 +9,8 @@ using OrleansSync.Tests.Runtime;
 namespace OrleansSync.Tests.Dashboard;
 
 /// <summary>
-/// The grain-call metrics behind the dashboard: on while someone watches, off a watch window after the last look, and
-/// nearly free while off — one volatile read, no allocation, and the runtime skips the filter altogether.
+/// The grain-call metrics behind the dashboard: on while someone watches, off a watch window after the last look;
+/// while off, the filter records nothing and allocates nothing, and the runtime hands it no call.
 /// </summary>
 public sealed class CallMetricsTests
 {
