@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using OrleansSync.Runtime.Activation;
 
@@ -225,31 +224,28 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter, IDisposable
     {
         lock (_lock)
         {
-            if (on && _secondTimer is null)
-            {
-                // A new watch: activations observed in an earlier one start again at their next observed call.
-                _watch++;
-                _counting.Clear();
-                foreach (var stats in _sites)
-                    stats.Collected = 0;
-                var second = CurrentSecond();
-                Volatile.Write(ref _second, second);
-                _secondTimer = _time.CreateTimer(_ => SecondEnded(), null, UntilStartOf(second + 1), Timeout.InfiniteTimeSpan);
-                _active = true;
-            }
-            else if (!on && _secondTimer is not null)
+            if (on == _secondTimer is not null)
+                return;
+
+            if (!on)
             {
                 _active = false;
                 CollectCounts(Second);
                 _counting.Clear();
-                _secondTimer.Dispose();
+                _secondTimer!.Dispose();
                 _secondTimer = null;
                 return;
             }
-            else
-            {
-                return;
-            }
+
+            // A new watch: activations observed in an earlier one start again at their next observed call.
+            _watch++;
+            _counting.Clear();
+            foreach (var stats in _sites)
+                stats.Collected = 0;
+            var second = CurrentSecond();
+            Volatile.Write(ref _second, second);
+            _secondTimer = _time.CreateTimer(_ => SecondEnded(), null, UntilStartOf(second + 1), Timeout.InfiniteTimeSpan);
+            _active = true;
         }
 
         // After the watch is on (a new activation then observes its first call anyway): tell the others.

@@ -88,7 +88,7 @@ internal sealed class ObservedActivation(ActivationData activation)
         if (++_hits > _hitLimit && Stride < MaxStride)
         {
             // Busier than its share allowed for: observe half as often until the share is set again.
-            Stride *= 2;
+            Stride = Math.Min(Stride * 2, MaxStride);
             _hits = 0;
         }
 
