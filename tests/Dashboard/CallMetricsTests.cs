@@ -102,7 +102,8 @@ public sealed class CallMetricsTests
         watch.Touch();
         await counter.Get();
         time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(("Get", 1L), Assert.Single(metrics.Read(1).Methods, m => m.GrainType == "counter") is var get ? (get.Method, get.Calls) : default);
+        var again = Assert.Single(metrics.Read(1).Methods, m => m.GrainType == "counter");
+        Assert.Equal(("Get", 1L), (again.Method, again.Calls));
     }
 
     /// <remarks>
@@ -148,7 +149,7 @@ public sealed class CallMetricsTests
         if (timersFire == "never")
         {
             // The first observed call past the first second's end ended it, taking the calls since the last one observed:
-            // fewer than two strides of the first second, where the stride had doubled to a thousand or two.
+            // fewer than two strides of the end of the first second, where the stride had doubled to a few hundred.
             Assert.InRange(window.Seconds[0].Calls, calls, calls + 4096);
             Assert.InRange(stride, 4, 5);
         }
