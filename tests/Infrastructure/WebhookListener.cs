@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using OrleansSync.Clients.Webhooks;
 
 namespace OrleansSync.Tests.Infrastructure;
@@ -17,7 +13,7 @@ namespace OrleansSync.Tests.Infrastructure;
 /// </summary>
 internal sealed class WebhookListener : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly RunningApp _app;
     private int _count;
 
     public sealed record Received(string Method, string Url, byte[] Body, IReadOnlyDictionary<string, string> Headers)
@@ -32,7 +28,7 @@ internal sealed class WebhookListener : IAsyncDisposable
             Headers.GetValueOrDefault(HubSpotSignature.VersionHeader));
     }
 
-    private WebhookListener(WebApplication app, Uri url)
+    private WebhookListener(RunningApp app, Uri url)
     {
         _app = app;
         Url = url;
@@ -47,32 +43,32 @@ internal sealed class WebhookListener : IAsyncDisposable
 
     public static async Task<WebhookListener> StartAsync(Func<int, int>? respond = null, Func<int, TimeSpan>? delay = null)
     {
-        var builder = WebApplication.CreateBuilder(["--urls=http://127.0.0.1:0"]);
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         WebhookListener? listener = null;
-        app.MapPost("/webhooks", async (HttpContext http) =>
+        var running = await RunningApp.StartAsync((args, configure) =>
         {
-            using var buffer = new MemoryStream();
-            await http.Request.Body.CopyToAsync(buffer);
-            var request = http.Request;
-            var url = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}";
-            var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            var index = Interlocked.Increment(ref listener!._count) - 1;
-            listener.Requests.Enqueue(new Received(request.Method, url, buffer.ToArray(), headers));
-            if (delay?.Invoke(index) is { } wait && wait > TimeSpan.Zero)
-                await Task.Delay(wait);
-            return Results.StatusCode(respond?.Invoke(index) ?? StatusCodes.Status200OK);
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        listener = new WebhookListener(app, new Uri(new Uri(address), "/webhooks"));
+            var builder = WebApplication.CreateBuilder(args);
+            configure?.Invoke(builder);
+            var app = builder.Build();
+            app.MapPost("/webhooks", http => listener!.ReceiveAsync(http, respond, delay));
+            return app;
+        }, []);
+        listener = new WebhookListener(running, new Uri(running.Address, "webhooks"));
         return listener;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private async Task ReceiveAsync(HttpContext http, Func<int, int>? respond, Func<int, TimeSpan>? delay)
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer);
+        var request = http.Request;
+        var url = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}";
+        var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var index = Interlocked.Increment(ref _count) - 1;
+        Requests.Enqueue(new Received(request.Method, url, buffer.ToArray(), headers));
+        if (delay?.Invoke(index) is { } wait && wait > TimeSpan.Zero)
+            await Task.Delay(wait);
+        http.Response.StatusCode = respond?.Invoke(index) ?? StatusCodes.Status200OK;
     }
 }
