@@ -56,7 +56,7 @@ internal sealed class ActivationData
     /// <summary>When the turn's call was found awaiting something, while watched and not already timed (0: not).</summary>
     private long _awaitedAt;
 
-    /// <summary>The method of the turn that awaits, for the end of the turn to report on.</summary>
+    /// <summary>The method of the inline call that awaits, for the end of its turn to report on.</summary>
     private GrainMethod? _awaitingMethod;
 
     public ActivationData(SiloRuntime runtime, GrainId grainId, GrainClass grainClass, int partition)
@@ -116,7 +116,8 @@ internal sealed class ActivationData
     /// <summary>Ends the turn of an inline call that did not complete at once, when it completes.</summary>
     public void EndTurnWhenCompleted(Task turn, GrainMethod method)
     {
-        TurnAwaits(method);
+        _awaitingMethod = method;
+        TurnAwaits();
         turn.ContinueWith(static (t, state) => ((ActivationData)state!).EndAwaitedTurn(t), this,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
@@ -135,9 +136,8 @@ internal sealed class ActivationData
     /// The turn's call did not complete at once. While watched, a call the metrics did not time themselves is timed
     /// from now: it waits on something slow, and which of those calls is slow is what an operator looks for.
     /// </summary>
-    private void TurnAwaits(GrainMethod method)
+    private void TurnAwaits()
     {
-        _awaitingMethod = method;
         if (Runtime.CallMetrics is { IsActive: true } metrics && !metrics.IsTiming(this))
             _awaitedAt = metrics.Timestamp();
     }
@@ -294,9 +294,8 @@ internal sealed class ActivationData
             var turn = item!.Run(this);
             if (!turn.IsCompleted)
             {
-                TurnAwaits(item.Method);
+                TurnAwaits();
                 await turn.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                _awaitingMethod = null;
             }
 
             ObserveOutcome(turn, item.Method);
